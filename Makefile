@@ -1,0 +1,44 @@
+.POSIX:
+.SUFFIXES:
+.SUFFIXES: .c .o
+
+CC      = cc
+CFLAGS  = -std=c99 -pedantic -Wall -Wextra -O2
+LDFLAGS =
+PREFIX  = /usr/local
+DESTDIR =
+
+PURE    = http.o ws.o sha1.o base64.o   # no I/O: linked into the tests too
+OBJ     = lock.o $(PURE)
+HDR     = gateway.h
+
+all: gateway
+
+gateway: gateway.o $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ gateway.o $(OBJ)
+
+.c.o:
+	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -c -o $@ $<
+
+gateway.o $(OBJ): $(HDR)
+
+TESTSRC = test/run.c test/client.c test/unit.c test/core.c test/wsconf.c
+
+test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
+	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ $(TESTSRC) $(PURE)
+
+test: gateway test/run
+	./test/run ./gateway
+
+install: gateway
+	mkdir -p $(DESTDIR)$(PREFIX)/bin
+	cp -f gateway $(DESTDIR)$(PREFIX)/bin/gateway
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/gateway
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/gateway
+
+clean:
+	rm -f gateway gateway.o $(OBJ) test/run
+
+.PHONY: all test install uninstall clean

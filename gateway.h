@@ -1,0 +1,146 @@
+/* gateway: every limit and timer, and the declarations the files share. */
+#ifndef GATEWAY_H
+#define GATEWAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GATEWAY_VERSION      "0.1.0"
+#define DEFAULT_PORT         18789
+#define LISTEN_BACKLOG       128
+
+/* exit statuses (sysexits.h values, spelled out: not every libc ships it) */
+#define EXIT_USAGE           64
+#define EXIT_LOCKED          78
+
+/* connections */
+#define MAX_CONNS            1024       /* clients at once; more are accepted and closed */
+#define ACCEPTS_PER_WAKEUP   64         /* so a flood of connects cannot starve clients */
+#define READ_CHUNK           65536      /* one shared read buffer, no per-client buffer */
+#define OUT_HIGH_WATER       262144     /* stop reading a client whose unsent output is above this */
+#define OUT_SLACK            1048576    /* unsent output allowed beyond one maximal message */
+
+/* HTTP */
+#define HTTP_HEAD_MAX        8192       /* request head, request line to the empty line */
+#define HTTP_MAX_HEADERS     64
+#define HTTP_HEAD_TIMEOUT_MS 10000      /* whole head must arrive within this */
+#define LINGER_MS            2000       /* after a response, wait this long for the peer's FIN */
+
+/* WebSocket */
+#define WS_MAX_PAYLOAD       (16u * 1024 * 1024)   /* default message limit, --max-payload */
+#define WS_CONTROL_MAX       125
+#define WS_CLOSE_TIMEOUT_MS  2000       /* wait for the peer's close after ours */
+#define WS_IDLE_MS           30000      /* silence before a ping; twice this, a drop */
+#define MAX_PAYLOAD_LIMIT    (1u << 30) /* largest --max-payload */
+#define SHUTDOWN_DRAIN_MS    2000       /* on SIGTERM, wait this long for close replies */
+
+/* OpenClaw protocol */
+#define PROTOCOL_VERSION     4
+#define HANDSHAKE_TIMEOUT_MS 15000      /* connect must complete within this */
+#define PRECONNECT_MAX       65536      /* frame limit before connect */
+#define TICK_INTERVAL_MS     30000
+#define TOKEN_MAX            1024
+#define CLIENT_FIELD_MAX     128        /* each client string kept for presence */
+
+/* JSON */
+#define JSON_MAX_DEPTH       32
+#define JSON_MAX_TOKENS      8192
+
+/* growable byte buffer; p is NULL while empty so an idle client holds nothing */
+struct buf {
+	unsigned char *p;
+	size_t off, len, cap;           /* unconsumed bytes are p[off..len) */
+};
+int  buf_append(struct buf *b, const void *data, size_t n, size_t limit);
+void buf_consume(struct buf *b, size_t n);
+void buf_free(struct buf *b);
+
+/* lock.c */
+int  lock_listen(int port, int fds[2]);
+
+/* sha1.c, base64.c */
+#define SHA1_LEN 20
+void   sha1(const void *data, size_t len, unsigned char out[SHA1_LEN]);
+size_t base64_encode(const unsigned char *in, size_t n, char *out);   /* out: 4*ceil(n/3)+1 */
+long   base64_decode(const char *in, size_t n, unsigned char *out, size_t cap);
+
+/* http.c: a pure parser over the request head */
+struct span { const char *p; size_t n; };
+struct http_req {
+	struct span method, target, path;
+	int minor;                      /* HTTP/1.<minor> */
+	int nheaders;
+	struct span name[HTTP_MAX_HEADERS], value[HTTP_MAX_HEADERS];
+	size_t headlen;                 /* bytes up to and including the empty line */
+};
+enum { HTTP_INCOMPLETE = 0 };       /* else an HTTP status: 200 parsed, 4xx/5xx rejected */
+int  http_parse(const char *buf, size_t len, struct http_req *req);
+int  http_header(const struct http_req *req, const char *name, struct span *value);
+int  http_has_token(struct span list, const char *token);
+int  span_eq(struct span s, const char *str);
+size_t http_response(char *out, size_t cap, int status, const char *headers,
+                     const char *ctype, const char *body, int head_only);
+
+/* ws.c: handshake and a pure, incremental frame parser */
+enum { WS_CONT = 0, WS_TEXT = 1, WS_BINARY = 2, WS_CLOSE = 8, WS_PING = 9, WS_PONG = 10 };
+enum { WS_EV_MORE, WS_EV_DATA, WS_EV_CONTROL, WS_EV_ERROR };
+struct ws {
+	uint64_t left;                  /* payload bytes of the current data frame still to come */
+	uint64_t msglen;                /* bytes of the current message so far */
+	uint64_t max;                   /* message limit */
+	unsigned char mask[4];
+	unsigned char maskpos;
+	unsigned char msgop;            /* WS_TEXT/WS_BINARY while a message is open, else 0 */
+	unsigned char fin;              /* FIN of the current data frame */
+	unsigned char inframe;          /* between a data frame's header and its last byte */
+	uint32_t utf8;                  /* UTF-8 validator state */
+};
+struct ws_event {
+	int type;
+	int opcode;                     /* message opcode for DATA, frame opcode for CONTROL */
+	int last;                       /* DATA: this chunk ends the message */
+	int code;                       /* ERROR: the close code to send */
+	unsigned char *data;
+	size_t len;
+};
+int    ws_handshake(const struct http_req *req, char *out, size_t cap, size_t *outlen);
+size_t ws_parse(struct ws *w, unsigned char *buf, size_t len, struct ws_event *ev);
+size_t ws_header(unsigned char out[10], int opcode, size_t len);
+int    ws_close_code_valid(unsigned code);
+uint32_t utf8_step(uint32_t state, const unsigned char *s, size_t n);
+#define UTF8_ACCEPT 0
+#define UTF8_REJECT 1
+
+/* gateway.c */
+struct options {
+	int port;
+	int echo;                       /* plain RFC 6455 echo instead of the protocol */
+	int verbose;
+	uint64_t max_payload;
+	long idle_ms;                   /* silence before a ping; twice this, a drop */
+	long tick_ms;
+	char *token;                    /* NULL: no auth */
+};
+extern struct options opt;
+
+/* a client connection; buffers exist only while they hold bytes */
+enum { C_HTTP, C_OPEN, C_CLOSING, C_DRAIN, C_DEAD };
+struct conn {
+	int fd;
+	unsigned char state;
+	unsigned char pinged;           /* an idle ping is out */
+	unsigned char wrshut;           /* our side is shut down for writing */
+	long long since;                /* when the current state began */
+	long long last_rx;
+	struct buf in;                  /* received bytes not yet parsed */
+	struct buf out;                 /* bytes not yet sent */
+	struct buf msg;                 /* a fragmented message being assembled */
+	struct ws ws;
+	struct session *sess;           /* protocol state; NULL in echo mode */
+};
+int  ws_send(struct conn *c, int opcode, const void *p, size_t n);
+void ws_close(struct conn *c, unsigned code, const char *reason);
+void logmsg(const char *fmt, ...);
+long long now_ms(void);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * The lock is the bind: an exclusive listener on 127.0.0.1:<port>. While this
+ * process lives nobody else can bind it; when it dies, however it dies, the
+ * kernel frees the port. There is no lock file to go stale.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway.h"
+
+static int
+listener(int family, const struct sockaddr *sa, socklen_t salen)
+{
+	int fd, on = 1, err;
+
+	if ((fd = socket(family, SOCK_STREAM, 0)) < 0)
+		return -1;
+	/*
+	 * SO_REUSEADDR only lets us past connections of a dead instance left
+	 * in TIME_WAIT; a live listener still refuses us. SO_REUSEPORT would
+	 * let two instances share the port, so it is never set.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0 ||
+#ifdef IPV6_V6ONLY
+	    (family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0) ||
+#endif
+	    bind(fd, sa, salen) < 0 || listen(fd, LISTEN_BACKLOG) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Bind 127.0.0.1 (the lock) and, where the host has IPv6 loopback, [::1].
+ * On failure print the exact GatewayLockError line and exit.
+ */
+int
+lock_listen(int port, int fds[2])
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fds[0] = listener(AF_INET, (struct sockaddr *)&sin, sizeof sin)) < 0) {
+		if (errno == EADDRINUSE) {
+			fprintf(stderr, "GatewayLockError: another gateway instance is "
+			    "already listening on ws://127.0.0.1:%d\n", port);
+			fprintf(stderr, "hint: stop the process holding port %d, or choose "
+			    "another port with: gateway --port <port>\n", port);
+			exit(EXIT_LOCKED);
+		}
+		fprintf(stderr, "GatewayLockError: failed to bind gateway socket on "
+		    "ws://127.0.0.1:%d: %s\n", port, strerror(errno));
+		exit(1);
+	}
+
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons((unsigned short)port);
+	sin6.sin6_addr = in6addr_loopback;
+	fds[1] = listener(AF_INET6, (struct sockaddr *)&sin6, sizeof sin6);
+	/* no IPv6 on this host is not worth a word; anything else is */
+	if (fds[1] < 0 && errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL &&
+	    errno != EPROTONOSUPPORT)
+		logmsg("warning: not listening on ws://[::1]:%d: %s", port, strerror(errno));
+	return fds[1] < 0 ? 1 : 2;
+}

@@ -1,0 +1,288 @@
+/* the daemon core: the lock, options, HTTP, signals and exit statuses */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway.h"
+#include "t.h"
+
+static char resp[65536];
+
+static void
+http_routes(int port)
+{
+	static const struct { const char *req; int status; const char *has; } v[] = {
+		{ "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 200, "\r\n\r\n{\"ok\":true,\"status\":\"live\"}" },
+		{ "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 200, "Content-Type: application/json\r\n" },
+		{ "GET /healthz?probe=1 HTTP/1.0\r\n\r\n", 200, "{\"ok\":true,\"status\":\"live\"}" },
+		{ "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", 200, "\r\n\r\n{\"ok\":true,\"status\":\"ready\"}" },
+		{ "GET /ready HTTP/1.1\r\nHost: x\r\n\r\n", 200, "{\"ok\":true,\"status\":\"ready\"}" },
+		{ "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404, "Connection: close\r\n" },
+		{ "GET /Healthz HTTP/1.1\r\nHost: x\r\n\r\n", 404, "not found" },
+		{ "POST /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "\r\nAllow: GET, HEAD\r\n" },
+		{ "DELETE /readyz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "\r\nAllow: GET, HEAD\r\n" },
+		{ "PUT / HTTP/1.1\r\nHost: x\r\n\r\n", 405, "\r\nAllow: GET\r\n" },
+		{ "get /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "Allow" },
+		{ "GET /healthz HTTP/1.1\r\n\r\n", 400, "Connection: close\r\n" },
+		{ "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "malformed" },
+		{ "GET /healthz HTTP/1.1\nHost: x\n\n", 400, "malformed" },
+		{ "GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n", 400, "malformed" },
+		{ "GET /healthz HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400, "malformed" },
+		{ "GET healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "malformed" },
+		{ "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505, "Connection: close" },
+		{ "BREW /healthz\r\n\r\n", 400, "malformed" },
+	};
+	char big[HTTP_HEAD_MAX + 100];
+	size_t i;
+	int st;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		st = http_get(port, v[i].req, resp, sizeof resp);
+		check(st == v[i].status && strstr(resp, v[i].has) && strstr(resp, "Connection: close\r\n"),
+		    "HTTP %.30s: got %d, want %d with \"%s\"", v[i].req, st, v[i].status, v[i].has);
+	}
+	st = http_request(port, "GET /healthz HTTP/1.1\r\nHost: x\0\r\n\r\n", 34, resp, sizeof resp);
+	check(st == 400, "NUL in a head: %d", st);
+	st = http_get(port, "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp);
+	check(st == 200 && strstr(resp, "Content-Length: 27\r\n") &&
+	    strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0, "HEAD /healthz: headers, no body");
+	memset(big, 'a', sizeof big);
+	memcpy(big, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ", 39);
+	st = http_request(port, big, sizeof big, resp, sizeof resp);
+	check(st == 431 && strstr(resp, "Connection: close"), "head over 8 KiB: %d", st);
+}
+
+static void
+lock_tests(void)
+{
+	struct gw a, b;
+	struct sockaddr_in sin;
+	const char *args[] = { NULL };
+	int port = free_port(), fd, st, on = 1;
+	char want[160];
+
+	check(gw_start(&a, port, args), "gateway starts on %d", port);
+	snprintf(want, sizeof want, "gateway: listening on ws://127.0.0.1:%d (pid %ld)\n", port, (long)a.pid);
+	check(strstr(a.log, want) != NULL, "startup line: %s", a.log);
+	http_routes(port);
+
+	/* a second instance: the exact line, a hint, 78 */
+	gw_start(&b, port, args);
+	st = gw_wait(&b);
+	snprintf(want, sizeof want, "GatewayLockError: another gateway instance is already "
+	    "listening on ws://127.0.0.1:%d\n", port);
+	check(st == EXIT_LOCKED, "second instance exits 78 (got %d)", st);
+	check(strncmp(b.log, want, strlen(want)) == 0 && strstr(b.log, "--port") &&
+	    strchr(b.log + strlen(want), '\n') == b.log + b.loglen - 1,
+	    "second instance says exactly the lock line, then one hint: %s", b.log);
+	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp) == 200,
+	    "the first instance still serves");
+	check(gw_stop(&a) == 0, "SIGTERM: exit 0");
+
+	/* a foreign listener holds the port */
+	port = free_port();
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	check(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 && listen(fd, 1) == 0, "foreign listener");
+	gw_start(&b, port, args);
+	st = gw_wait(&b);
+	snprintf(want, sizeof want, "GatewayLockError: another gateway instance is already "
+	    "listening on ws://127.0.0.1:%d\n", port);
+	check(st == EXIT_LOCKED && strncmp(b.log, want, strlen(want)) == 0,
+	    "port held by a foreign listener: 78 and the lock line (%d: %s)", st, b.log);
+	close(fd);
+}
+
+/* an unprivileged user binding a port below 1024 gets EACCES: status 1, the bind line */
+static void
+eacces_test(void)
+{
+	char dir[] = "/tmp/gateway-test-XXXXXX", path[64], want[160], buf[65536];
+	const char *args[] = { "--port", "1", NULL };
+	struct gw g;
+	ssize_t n;
+	int in, out, st;
+
+	if (mkdtemp(dir) == NULL) {
+		check(0, "mkdtemp");
+		return;
+	}
+	/* a copy nobody can execute, wherever the checkout lives */
+	snprintf(path, sizeof path, "%s/gateway", dir);
+	in = open(gateway_path, O_RDONLY);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+		send_all(out, buf, (size_t)n);
+	close(in);
+	close(out);
+	chmod(dir, 0755);
+	gw_spawn(&g, path, NULL, geteuid() == 0 ? 65534 : -1, args);
+	st = gw_wait(&g);
+	snprintf(want, sizeof want, "GatewayLockError: failed to bind gateway socket on "
+	    "ws://127.0.0.1:1: Permission denied\n");
+	check(st == 1 && strcmp(g.log, want) == 0, "EACCES: status 1 and the bind line (%d: %s)", st, g.log);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* kill -9 with live clients leaves nothing behind: a new gateway starts at once */
+static void
+crash_test(void)
+{
+	struct gw a, b;
+	const char *args[] = { NULL };
+	int port = free_port(), ws, half, st;
+	char buf[64];
+
+	check(gw_start(&a, port, args), "gateway starts");
+	ws = ws_open(port);
+	half = tcp_connect(port);
+	send_all(half, "GET /healthz HTTP/1.1\r\n", 23);
+	check(ws >= 0 && half >= 0, "live clients before kill -9");
+	kill(a.pid, SIGKILL);
+	st = gw_wait(&a);
+	check(st == 128 + SIGKILL, "killed (%d)", st);
+	check(gw_start(&b, port, args), "restart right after kill -9 with live clients: %s", b.log);
+	check(read_all(ws, buf, sizeof buf, HANG_MS) >= 0, "the old client saw its connection end");
+	close(ws);
+	close(half);
+	check(gw_stop(&b) == 0, "stop");
+}
+
+static void
+signal_tests(void)
+{
+	struct gw a, b;
+	const char *args[] = { NULL };
+	int port = free_port(), ws, http, st;
+	unsigned char *p;
+	size_t n;
+
+	/*
+	 * SIGTERM with a WebSocket client that never answers the close: the port
+	 * is free at once. The half-sent request connects first, so once the
+	 * WebSocket is open the daemon has accepted both (accept is in order).
+	 */
+	check(gw_start(&a, port, args), "gateway starts");
+	http = tcp_connect(port);
+	send_all(http, "GET /readyz HTTP/1.1\r\nHost: x\r\n", 31);
+	ws = ws_open(port);
+	kill(a.pid, SIGTERM);
+	check(gw_expect(&a, "gateway: received SIGTERM; shutting down\n", HANG_MS), "SIGTERM is logged");
+	st = ws_recv(ws, &p, &n);
+	check(st == WS_CLOSE && n == 17 && (p[0] << 8 | p[1]) == 1012 &&
+	    memcmp(p + 2, "service restart", 15) == 0, "SIGTERM: WebSocket client gets close 1012 \"service restart\"");
+	free(p);
+	check(gw_start(&b, port, args), "a successor binds while the old one drains: %s", b.log);
+	check(gw_stop(&b) == 0, "successor stops");
+	send_all(http, "\r\n", 2);
+	check(read_all(http, resp, sizeof resp, HANG_MS) > 0 && strncmp(resp, "HTTP/1.1 503 ", 13) == 0 &&
+	    strstr(resp, "{\"ok\":false,\"status\":\"draining\"}"), "/readyz while draining: 503 (%.40s)", resp);
+	st = gw_wait(&a);
+	check(st == 0, "SIGTERM: exit 0 (got %d)", st);
+	check(strstr(a.log, "gateway: stopped\n") != NULL, "stop is logged");
+	close(ws);
+	close(http);
+
+	/* SIGINT */
+	check(gw_start(&a, port, args), "gateway starts");
+	kill(a.pid, SIGINT);
+	st = gw_wait(&a);
+	check(st == 0 && strstr(a.log, "gateway: received SIGINT; shutting down\n"), "SIGINT: exit 0 (%d)", st);
+
+	/* a second signal while draining ends it at once */
+	check(gw_start(&a, port, args), "gateway starts");
+	ws = ws_open(port);
+	kill(a.pid, SIGTERM);
+	check(gw_expect(&a, "shutting down", HANG_MS), "draining");
+	kill(a.pid, SIGTERM);
+	st = gw_wait(&a);
+	check(st == 1 && strstr(a.log, "again"), "second signal: exit 1 at once (%d)", st);
+	close(ws);
+}
+
+static void
+option_tests(void)
+{
+	static const char *bad[] = { "abc", "0", "70000", "12x", "", "-1", "+80", " 80", "99999999999999999999" };
+	struct gw g;
+	const char *args[4];
+	char envp[16], want[128];
+	int p1 = free_port(), p2, st;
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		args[0] = "--port";
+		args[1] = bad[i];
+		args[2] = NULL;
+		gw_spawn(&g, gateway_path, NULL, -1, args);
+		st = gw_wait(&g);
+		snprintf(want, sizeof want, "gateway: invalid port '%s': must be a whole number from 1 to 65535\n", bad[i]);
+		check(st == EXIT_USAGE && strncmp(g.log, want, strlen(want)) == 0 && strstr(g.log, "usage: gateway"),
+		    "--port '%s': 64, the value and the range, the usage (%d: %s)", bad[i], st, g.log);
+		args[0] = NULL;
+		gw_spawn(&g, gateway_path, bad[i], -1, args);
+		st = gw_wait(&g);
+		check(st == EXIT_USAGE && strstr(g.log, "OPENCLAW_GATEWAY_PORT") && strstr(g.log, "1 to 65535"),
+		    "OPENCLAW_GATEWAY_PORT='%s': 64 (%d: %s)", bad[i], st, g.log);
+	}
+	args[0] = "--bogus";
+	args[1] = NULL;
+	gw_spawn(&g, gateway_path, NULL, -1, args);
+	st = gw_wait(&g);
+	check(st == EXIT_USAGE && strstr(g.log, "unknown option '--bogus'") && strstr(g.log, "usage:"),
+	    "unknown option: 64 (%d: %s)", st, g.log);
+	args[0] = "--port";
+	args[1] = NULL;
+	gw_spawn(&g, gateway_path, NULL, -1, args);
+	check(gw_wait(&g) == EXIT_USAGE, "--port without a value: 64");
+	args[0] = "--help";
+	gw_spawn(&g, gateway_path, NULL, -1, args);
+	check(gw_wait(&g) == 0 && g.loglen == 0, "--help: exit 0, nothing on stderr");
+	args[0] = "--version";
+	gw_spawn(&g, gateway_path, NULL, -1, args);
+	check(gw_wait(&g) == 0 && g.loglen == 0, "--version: exit 0");
+
+	/* precedence: --port, then the environment, then 18789 */
+	snprintf(envp, sizeof envp, "%d", p1);
+	args[0] = NULL;
+	gw_spawn(&g, gateway_path, envp, -1, args);
+	snprintf(want, sizeof want, "listening on ws://127.0.0.1:%d ", p1);
+	check(gw_expect(&g, want, HANG_MS), "OPENCLAW_GATEWAY_PORT chooses the port: %s", g.log);
+	gw_stop(&g);
+	p2 = free_port();
+	snprintf(want, sizeof want, "%d", p2);
+	args[0] = "--port";
+	args[1] = want;
+	args[2] = NULL;
+	gw_spawn(&g, gateway_path, envp, -1, args);
+	snprintf(envp, sizeof envp, ":%d ", p2);
+	check(gw_expect(&g, envp, HANG_MS), "--port wins over the environment: %s", g.log);
+	gw_stop(&g);
+	args[0] = "--port=abc";
+	args[1] = NULL;
+	gw_spawn(&g, gateway_path, "x", -1, args);
+	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "invalid port 'abc'"), "--port=VALUE form");
+}
+
+void
+core_tests(void)
+{
+	lock_tests();
+	eacces_test();
+	crash_test();
+	signal_tests();
+	option_tests();
+}

@@ -1,0 +1,41 @@
+/* the test suite's shared pieces */
+#include <sys/types.h>
+#include <stddef.h>
+
+#define HANG_MS 20000           /* a step that takes this long has hung: fail it */
+
+extern int passed, failed;
+void check(int ok, const char *fmt, ...);
+void unit_tests(void);
+void core_tests(void);
+void ws_tests(void);
+
+/* client.c */
+struct gw {
+	pid_t pid;
+	int err;                /* read end of its stderr, -1 once it closed */
+	int port;
+	char log[16384];        /* all it wrote on stderr */
+	size_t loglen;
+};
+extern const char *gateway_path;
+int     free_port(void);
+int     gw_spawn(struct gw *g, const char *path, const char *envport, int uid, const char *const *args);
+int     gw_start(struct gw *g, int port, const char *const *args);
+int     gw_expect(struct gw *g, const char *needle, int ms);
+int     gw_wait(struct gw *g);
+int     gw_stop(struct gw *g);
+int     tcp_connect(int port);
+int     send_all(int fd, const void *p, size_t n);
+ssize_t read_some(int fd, void *p, size_t n, int ms);
+int     read_exact(int fd, void *p, size_t n, int ms);
+long    read_all(int fd, char *p, size_t cap, int ms);
+int     http_request(int port, const char *req, size_t len, char *resp, size_t cap);
+int     http_get(int port, const char *req, char *resp, size_t cap);
+int     ws_open(int port);
+int     ws_open_extra(int port, const char *extra, size_t extralen);
+size_t  ws_frame(unsigned char *out, int b0, const void *payload, size_t n);
+int     ws_send_frame(int fd, int b0, const void *payload, size_t n, size_t chop);
+int     ws_recv(int fd, unsigned char **payload, size_t *n);
+int     expect_frame(int fd, int op, const void *p, size_t n);
+int     expect_close(int fd, int code);
