@@ -47,15 +47,29 @@ static const char help_text[] =
     "\n"
     "Exit status: 0 clean stop, 1 failure, 64 usage, 78 port already held.\n";
 
+/* one write(2) per line, so a reader of the log never sees half a line */
+static void
+vlog(const char *fmt, va_list ap)
+{
+	char line[512] = "gateway: ";
+	size_t n = strlen(line);
+	int r;
+
+	r = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+	if (r < 0)
+		return;
+	n += (size_t)r < sizeof line - n - 1 ? (size_t)r : sizeof line - n - 2;
+	line[n++] = '\n';
+	(void)!write(2, line, n);
+}
+
 void
 logmsg(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("gateway: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vlog(fmt, ap);
 	va_end(ap);
 }
 
@@ -65,9 +79,7 @@ die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("gateway: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vlog(fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -78,9 +90,7 @@ usage_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("gateway: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vlog(fmt, ap);
 	va_end(ap);
 	fputs(usage_text, stderr);
 	exit(EXIT_USAGE);

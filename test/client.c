@@ -142,7 +142,8 @@ gw_start(struct gw *g, int port, const char *const *args)
 	if (gw_spawn(g, gateway_path, NULL, -1, argv) < 0)
 		return 0;
 	g->port = port;
-	return gw_expect(g, "listening on", HANG_MS);
+	snprintf(portarg, sizeof portarg, "%ld)\n", (long)g->pid);
+	return gw_expect(g, portarg, HANG_MS);
 }
 
 int
