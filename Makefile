@@ -30,6 +30,9 @@ test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 test: gateway test/run
 	./test/run ./gateway
 
+interop: gateway
+	sh test/interop/run.sh
+
 install: gateway
 	mkdir -p $(DESTDIR)$(PREFIX)/bin
 	cp -f gateway $(DESTDIR)$(PREFIX)/bin/gateway
@@ -41,4 +44,4 @@ uninstall:
 clean:
 	rm -f gateway gateway.o $(OBJ) test/run
 
-.PHONY: all test install uninstall clean
+.PHONY: all test interop install uninstall clean
