@@ -8,8 +8,8 @@ LDFLAGS =
 PREFIX  = /usr/local
 DESTDIR =
 
-PURE    = http.o ws.o sha1.o base64.o   # no I/O: linked into the tests too
-OBJ     = lock.o $(PURE)
+PURE    = http.o ws.o sha1.o base64.o json.o   # no I/O: linked into the tests too
+OBJ     = lock.o proto.o $(PURE)
 HDR     = gateway.h
 
 all: gateway

@@ -20,8 +20,8 @@
 
 struct options opt;
 
-static struct conn *conns[MAX_CONNS];
-static int nconns;
+struct conn *conns[MAX_CONNS];
+int nconns;
 static int listeners[2], nlisteners;
 static int sigpipe[2];
 static int reserve_fd = -1;             /* spare descriptor, given up to shed a connection on EMFILE */
@@ -30,8 +30,9 @@ static long long drain_deadline;
 static unsigned char rbuf[READ_CHUNK];  /* every read lands here; clients own no read buffer */
 
 static const char usage_text[] =
-    "usage: gateway [--port PORT] [--echo] [--max-payload BYTES] [--idle-ms MS]\n"
-    "               [--verbose] [--help] [--version]\n";
+    "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
+    "               [--max-payload BYTES] [--idle-ms MS] [--tick-ms MS] [--verbose]\n"
+    "               [--help] [--version]\n";
 
 static const char help_text[] =
     "\n"
@@ -39,9 +40,14 @@ static const char help_text[] =
     "Holding the port is the lock: one gateway per port per host.\n"
     "\n"
     "  --port PORT          port, 1-65535 (else $OPENCLAW_GATEWAY_PORT, else 18789)\n"
+    "  --token-file PATH    require this token from clients (first line of PATH)\n"
+    "  --token TOKEN        the same, but other users can read argv with ps:\n"
+    "                       prefer --token-file or $OPENCLAW_GATEWAY_TOKEN\n"
+    "                       (no token: any local user or process may connect)\n"
     "  --echo               plain RFC 6455 echo server, for conformance suites\n"
     "  --max-payload BYTES  largest WebSocket message (default 16777216)\n"
     "  --idle-ms MS         ping a silent client after MS, drop it after 2*MS (default 30000)\n"
+    "  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n"
     "  --verbose            log every connection\n"
     "  --help, --version\n"
     "\n"
@@ -176,6 +182,8 @@ number(const char *what, const char *s, long min, long max)
 	return v;
 }
 
+static const char *token_file;
+
 static void
 parse_options(int argc, char *argv[])
 {
@@ -214,6 +222,12 @@ parse_options(int argc, char *argv[])
 			    1, MAX_PAYLOAD_LIMIT);
 		} else if (OPTION("--idle-ms")) {
 			opt.idle_ms = number("--idle-ms", VALUE("--idle-ms"), 1, 86400000);
+		} else if (OPTION("--tick-ms")) {
+			opt.tick_ms = number("--tick-ms", VALUE("--tick-ms"), 1, 86400000);
+		} else if (OPTION("--token")) {
+			opt.token = VALUE("--token");
+		} else if (OPTION("--token-file")) {
+			token_file = VALUE("--token-file");
 		} else {
 			usage_error("unknown option '%s'", arg);
 		}
@@ -223,6 +237,32 @@ parse_options(int argc, char *argv[])
 	if (port == 0 && (env = getenv("OPENCLAW_GATEWAY_PORT")) != NULL)
 		port = (int)number("OPENCLAW_GATEWAY_PORT", env, 1, 65535);
 	opt.port = port ? port : DEFAULT_PORT;
+	if (opt.token && token_file)
+		usage_error("--token and --token-file exclude each other");
+	if (!opt.token && !token_file && (env = getenv("OPENCLAW_GATEWAY_TOKEN")) != NULL && *env)
+		opt.token = (char *)env;
+	if ((opt.token && (!*opt.token || strlen(opt.token) > TOKEN_MAX)))
+		usage_error("the token must be 1 to %d bytes", TOKEN_MAX);
+}
+
+/* The token is the first line of the file, without its line ending. */
+static void
+read_token_file(void)
+{
+	static char token[TOKEN_MAX + 2];
+	FILE *f;
+	size_t n;
+
+	if ((f = fopen(token_file, "r")) == NULL)
+		die("cannot read token file %s: %s", token_file, strerror(errno));
+	if (fgets(token, sizeof token, f) == NULL)
+		token[0] = '\0';
+	fclose(f);
+	n = strcspn(token, "\r\n");
+	if (n == 0 || n > TOKEN_MAX)
+		die("token file %s: the first line must hold a token of 1 to %d bytes", token_file, TOKEN_MAX);
+	token[n] = '\0';
+	opt.token = token;
 }
 
 /* signals arrive as bytes on a pipe, read by the loop like any socket */
@@ -330,7 +370,7 @@ ws_send(struct conn *c, int opcode, const void *p, size_t n)
 	return conn_write(c, hdr, ws_header(hdr, opcode, n), p, n);
 }
 
-/* Start the closing handshake: our close frame, then wait for the peer's. */
+/* Start the closing handshake: our close frame (code 0: empty), then wait for the peer's. */
 void
 ws_close(struct conn *c, unsigned code, const char *reason)
 {
@@ -344,7 +384,7 @@ ws_close(struct conn *c, unsigned code, const char *reason)
 	payload[0] = (unsigned char)(code >> 8);
 	payload[1] = (unsigned char)code;
 	memcpy(payload + 2, reason, n);
-	ws_send(c, WS_CLOSE, payload, n + 2);
+	ws_send(c, WS_CLOSE, payload, code ? n + 2 : 0);
 	if (c->state == C_OPEN) {
 		c->state = C_CLOSING;
 		c->since = now_ms();
@@ -370,7 +410,10 @@ ws_fail(struct conn *c, unsigned code)
 static void
 on_message(struct conn *c, int opcode, unsigned char *p, size_t n)
 {
-	ws_send(c, opcode, p, n);
+	if (opt.echo)
+		ws_send(c, opcode, p, n);
+	else
+		proto_message(c, opcode, p, n);
 }
 
 static void
@@ -510,6 +553,8 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 		c->ws.max = opt.max_payload;
 		if (opt.verbose)
 			logmsg("client %d: WebSocket open", c->fd);
+		if (!opt.echo)
+			proto_open(c);
 		return req.headlen;             /* what follows the head is frames */
 	} else {
 		respond(c, 404, "", "not found\n", 0);
@@ -585,11 +630,15 @@ conn_flush(struct conn *c)
 static long long
 conn_deadline(const struct conn *c)
 {
+	long long d, connect_by;
+
 	switch (c->state) {
 	case C_HTTP:
 		return c->since + HTTP_HEAD_TIMEOUT_MS;
 	case C_OPEN:
-		return c->last_rx + opt.idle_ms * (c->pinged ? 2 : 1);
+		d = c->last_rx + opt.idle_ms * (c->pinged ? 2 : 1);
+		connect_by = proto_deadline(c);
+		return connect_by && connect_by < d ? connect_by : d;
 	case C_CLOSING:
 		return c->since + WS_CLOSE_TIMEOUT_MS;
 	case C_DRAIN:
@@ -600,8 +649,12 @@ conn_deadline(const struct conn *c)
 }
 
 static void
-conn_timeout(struct conn *c)
+conn_timeout(struct conn *c, long long now)
 {
+	if (c->state == C_OPEN && proto_deadline(c) && now >= proto_deadline(c)) {
+		ws_close(c, 0, "");             /* no connect in time: a bare close, as the real gateway */
+		return;
+	}
 	if (c->state == C_OPEN && !c->pinged) {
 		c->pinged = 1;
 		ws_send(c, WS_PING, NULL, 0);
@@ -647,6 +700,10 @@ accept_clients(int lfd)
 			if ((fd = accept(lfd, NULL, NULL)) >= 0)
 				close(fd);
 			reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (token_file)
+		read_token_file();
+	if (!opt.echo)
+		proto_init();
 			logmsg("warning: out of file descriptors; refused a connection");
 			continue;
 		}
@@ -657,6 +714,7 @@ accept_clients(int lfd)
 static void
 conn_free(struct conn *c)
 {
+	proto_closed(c);
 	close(c->fd);
 	buf_free(&c->in);
 	buf_free(&c->out);
@@ -678,8 +736,10 @@ start_drain(int sig)
 		close(listeners[i]);            /* the port is free for a successor now */
 	nlisteners = 0;
 	/* a request in progress may finish (and hear 503 from /readyz) until the deadline */
-	for (i = 0; i < nconns; i++)
+	for (i = 0; i < nconns; i++) {
+		proto_shutdown(conns[i]);
 		ws_close(conns[i], 1012, "service restart");
+	}
 }
 
 static void
@@ -711,7 +771,7 @@ serve(void)
 		for (i = 0; i < nconns; i++) {
 			d = conn_deadline(conns[i]);
 			if (d <= now && conns[i]->state != C_DEAD) {
-				conn_timeout(conns[i]);
+				conn_timeout(conns[i], now);
 				d = conn_deadline(conns[i]);
 			}
 			if (conns[i]->state == C_DEAD) {
@@ -724,6 +784,8 @@ serve(void)
 		}
 		if (draining && (nconns == 0 || now >= drain_deadline))
 			break;
+		if (!opt.echo && ((d = proto_tick(now)) < next || next < 0))
+			next = d;
 
 		n = 0;
 		pfd[n].fd = sigpipe[0];
@@ -773,6 +835,10 @@ main(int argc, char *argv[])
 	nlisteners = lock_listen(opt.port, listeners);
 	setup_signals();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (token_file)
+		read_token_file();
+	if (!opt.echo)
+		proto_init();
 	logmsg("listening on ws://127.0.0.1:%d (pid %ld)", opt.port, (long)getpid());
 	serve();
 	logmsg("stopped");

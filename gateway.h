@@ -44,7 +44,8 @@
 
 /* JSON */
 #define JSON_MAX_DEPTH       32
-#define JSON_MAX_TOKENS      8192
+#define JSON_MAX_TOKENS      8192       /* values in one request */
+#define JSON_OUT_MAX         (2u * 1024 * 1024)   /* one reply or event */
 
 /* growable byte buffer; p is NULL while empty so an idle client holds nothing */
 struct buf {
@@ -111,6 +112,29 @@ uint32_t utf8_step(uint32_t state, const unsigned char *s, size_t n);
 #define UTF8_ACCEPT 0
 #define UTF8_REJECT 1
 
+/* json.c: a strict reader over the caller's bytes, a writer into a fixed buffer */
+enum { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+struct json_tok {
+	int type;
+	unsigned count;                 /* members of an object or array */
+	size_t start, len;              /* its text; a string's without the quotes */
+	int next;                       /* the token after this value and its children */
+};
+int  json_parse(const char *s, size_t len, struct json_tok *t, int max);
+int  json_get(const char *s, const struct json_tok *t, int obj, const char *key);
+long json_string(const char *s, const struct json_tok *t, int i, char *out, size_t cap);
+int  json_integer(const char *s, const struct json_tok *t, int i, long long *v);
+struct jw {
+	char *p;
+	size_t len, cap;
+	int overflow;
+};
+void jw_raw(struct jw *w, const char *s, size_t n);
+void jw_printf(struct jw *w, const char *fmt, ...);
+void jw_string(struct jw *w, const char *s, size_t n);
+void jw_str(struct jw *w, const char *s);
+#define JW_LIT(w, lit) jw_raw((w), (lit), sizeof(lit) - 1)
+
 /* gateway.c */
 struct options {
 	int port;
@@ -138,8 +162,19 @@ struct conn {
 	struct ws ws;
 	struct session *sess;           /* protocol state; NULL in echo mode */
 };
+extern struct conn *conns[MAX_CONNS];
+extern int nconns;
 int  ws_send(struct conn *c, int opcode, const void *p, size_t n);
 void ws_close(struct conn *c, unsigned code, const char *reason);
+
+/* proto.c */
+void proto_init(void);
+void proto_open(struct conn *c);
+void proto_message(struct conn *c, int opcode, const unsigned char *p, size_t n);
+long long proto_deadline(const struct conn *c);
+long long proto_tick(long long now);
+void proto_shutdown(struct conn *c);
+void proto_closed(struct conn *c);
 void logmsg(const char *fmt, ...);
 long long now_ms(void);
 

@@ -181,6 +181,8 @@ signal_tests(void)
 	ws = ws_open(port);
 	kill(a.pid, SIGTERM);
 	check(gw_expect(&a, "gateway: received SIGTERM; shutting down\n", HANG_MS), "SIGTERM is logged");
+	st = ws_recv(ws, &p, &n);                /* the protocol's connect.challenge */
+	free(p);
 	st = ws_recv(ws, &p, &n);
 	check(st == WS_CLOSE && n == 17 && (p[0] << 8 | p[1]) == 1012 &&
 	    memcmp(p + 2, "service restart", 15) == 0, "SIGTERM: WebSocket client gets close 1012 \"service restart\"");

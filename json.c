@@ -1,0 +1,425 @@
+/*
+ * A strict JSON (RFC 8259) reader and a writer, both over caller memory.
+ *
+ * The reader checks a whole document and lays it out as tokens, each value
+ * followed by its children, with no allocation. Limits: JSON_MAX_DEPTH
+ * nesting, JSON_MAX_TOKENS values, and the caller's length. Strings must be
+ * valid UTF-8; a \u escape of a lone surrogate is refused, since it cannot be
+ * written as UTF-8. Duplicate keys: the last one wins, as in JavaScript's
+ * JSON.parse, so this reader and the real gateway see the same value.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway.h"
+
+struct reader {
+	const unsigned char *s;
+	size_t len, pos;
+	struct json_tok *t;
+	int ntok, max;
+};
+
+static void
+skip_ws(struct reader *r)
+{
+	while (r->pos < r->len && (r->s[r->pos] == ' ' || r->s[r->pos] == '\t' ||
+	    r->s[r->pos] == '\n' || r->s[r->pos] == '\r'))
+		r->pos++;
+}
+
+static int
+hex4(const unsigned char *p, unsigned *v)
+{
+	int i;
+
+	for (*v = 0, i = 0; i < 4; i++) {
+		*v <<= 4;
+		if (p[i] >= '0' && p[i] <= '9')
+			*v |= p[i] - '0';
+		else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
+			*v |= (p[i] | 0x20) - 'a' + 10;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Decode the string whose raw text (between the quotes) is s[0..n) into out
+ * (NULL: only check it). Returns the decoded length, or -1 if invalid or if
+ * it does not fit in cap.
+ */
+static long
+decode(const unsigned char *s, size_t n, char *out, size_t cap)
+{
+	size_t i = 0, o = 0, k;
+	unsigned cp, lo;
+	unsigned char u[4];
+	uint32_t st = UTF8_ACCEPT;
+
+	while (i < n) {
+		if (s[i] != '\\') {
+			if (s[i] < 0x20)
+				return -1;
+			st = utf8_step(st, s + i, 1);
+			if (st == UTF8_REJECT)
+				return -1;
+			if (out && o < cap)
+				out[o] = (char)s[i];
+			o++;
+			i++;
+			continue;
+		}
+		if (st != UTF8_ACCEPT || ++i >= n)
+			return -1;
+		k = 0;
+		switch (s[i++]) {
+		case '"': u[k++] = '"'; break;
+		case '\\': u[k++] = '\\'; break;
+		case '/': u[k++] = '/'; break;
+		case 'b': u[k++] = '\b'; break;
+		case 'f': u[k++] = '\f'; break;
+		case 'n': u[k++] = '\n'; break;
+		case 'r': u[k++] = '\r'; break;
+		case 't': u[k++] = '\t'; break;
+		case 'u':
+			if (n - i < 4 || hex4(s + i, &cp) < 0)
+				return -1;
+			i += 4;
+			if (cp >= 0xdc00 && cp <= 0xdfff)
+				return -1;              /* a low surrogate first */
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (n - i < 6 || s[i] != '\\' || s[i + 1] != 'u' ||
+				    hex4(s + i + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+					return -1;
+				i += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			}
+			if (cp < 0x80)
+				u[k++] = (unsigned char)cp;
+			else if (cp < 0x800) {
+				u[k++] = (unsigned char)(0xc0 | cp >> 6);
+				u[k++] = (unsigned char)(0x80 | (cp & 0x3f));
+			} else if (cp < 0x10000) {
+				u[k++] = (unsigned char)(0xe0 | cp >> 12);
+				u[k++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+				u[k++] = (unsigned char)(0x80 | (cp & 0x3f));
+			} else {
+				u[k++] = (unsigned char)(0xf0 | cp >> 18);
+				u[k++] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+				u[k++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+				u[k++] = (unsigned char)(0x80 | (cp & 0x3f));
+			}
+			break;
+		default:
+			return -1;
+		}
+		if (out && o + k <= cap)
+			memcpy(out + o, u, k);
+		o += k;
+	}
+	if (st != UTF8_ACCEPT || (out && o > cap))
+		return -1;
+	return (long)o;
+}
+
+static int value(struct reader *r, int depth);
+
+static int
+token(struct reader *r, int type, size_t start)
+{
+	struct json_tok *t;
+
+	if (r->ntok == r->max)
+		return -1;
+	t = &r->t[r->ntok];
+	t->type = type;
+	t->start = start;
+	t->len = 0;
+	t->count = 0;
+	return r->ntok++;
+}
+
+static int
+string(struct reader *r)
+{
+	size_t start = ++r->pos;
+	int i;
+
+	while (r->pos < r->len && r->s[r->pos] != '"')
+		r->pos += r->s[r->pos] == '\\' ? 2 : 1;
+	if (r->pos >= r->len || decode(r->s + start, r->pos - start, NULL, 0) < 0)
+		return -1;
+	if ((i = token(r, JSON_STRING, start)) < 0)
+		return -1;
+	r->t[i].len = r->pos - start;
+	r->t[i].next = r->ntok;
+	r->pos++;
+	return i;
+}
+
+static int
+digits(struct reader *r)
+{
+	size_t start = r->pos;
+
+	while (r->pos < r->len && r->s[r->pos] >= '0' && r->s[r->pos] <= '9')
+		r->pos++;
+	return r->pos > start ? 0 : -1;
+}
+
+static int
+number(struct reader *r)
+{
+	size_t start = r->pos;
+	int i;
+
+	if (r->s[r->pos] == '-')
+		r->pos++;
+	if (r->pos < r->len && r->s[r->pos] == '0')
+		r->pos++;
+	else if (digits(r) < 0)
+		return -1;
+	if (r->pos < r->len && r->s[r->pos] == '.') {
+		r->pos++;
+		if (digits(r) < 0)
+			return -1;
+	}
+	if (r->pos < r->len && (r->s[r->pos] | 0x20) == 'e') {
+		r->pos++;
+		if (r->pos < r->len && (r->s[r->pos] == '+' || r->s[r->pos] == '-'))
+			r->pos++;
+		if (digits(r) < 0)
+			return -1;
+	}
+	if ((i = token(r, JSON_NUMBER, start)) < 0)
+		return -1;
+	r->t[i].len = r->pos - start;
+	r->t[i].next = r->ntok;
+	return i;
+}
+
+static int
+literal(struct reader *r, const char *word, int type)
+{
+	size_t n = strlen(word);
+	int i;
+
+	if (r->len - r->pos < n || memcmp(r->s + r->pos, word, n) != 0)
+		return -1;
+	if ((i = token(r, type, r->pos)) < 0)
+		return -1;
+	r->pos += n;
+	r->t[i].len = n;
+	r->t[i].next = r->ntok;
+	return i;
+}
+
+/* an array or an object: members separated by commas */
+static int
+container(struct reader *r, int depth)
+{
+	int obj = r->s[r->pos] == '{', i;
+	unsigned char close = obj ? '}' : ']';
+
+	if (depth >= JSON_MAX_DEPTH || (i = token(r, obj ? JSON_OBJECT : JSON_ARRAY, r->pos)) < 0)
+		return -1;
+	r->pos++;
+	skip_ws(r);
+	if (r->pos < r->len && r->s[r->pos] == close)
+		goto done;
+	for (;;) {
+		skip_ws(r);
+		if (obj) {
+			if (r->pos >= r->len || r->s[r->pos] != '"' || string(r) < 0)
+				return -1;
+			skip_ws(r);
+			if (r->pos >= r->len || r->s[r->pos++] != ':')
+				return -1;
+		}
+		if (value(r, depth + 1) < 0)
+			return -1;
+		r->t[i].count++;
+		skip_ws(r);
+		if (r->pos >= r->len)
+			return -1;
+		if (r->s[r->pos] == close)
+			break;
+		if (r->s[r->pos++] != ',')
+			return -1;
+	}
+done:
+	r->pos++;
+	r->t[i].len = r->pos - r->t[i].start;
+	r->t[i].next = r->ntok;
+	return i;
+}
+
+static int
+value(struct reader *r, int depth)
+{
+	skip_ws(r);
+	if (r->pos >= r->len)
+		return -1;
+	switch (r->s[r->pos]) {
+	case '{':
+	case '[':
+		return container(r, depth);
+	case '"':
+		return string(r);
+	case 't':
+		return literal(r, "true", JSON_TRUE);
+	case 'f':
+		return literal(r, "false", JSON_FALSE);
+	case 'n':
+		return literal(r, "null", JSON_NULL);
+	default:
+		if (r->s[r->pos] == '-' || (r->s[r->pos] >= '0' && r->s[r->pos] <= '9'))
+			return number(r);
+		return -1;
+	}
+}
+
+/* The number of tokens of a valid document, else -1. */
+int
+json_parse(const char *s, size_t len, struct json_tok *t, int max)
+{
+	struct reader r;
+
+	r.s = (const unsigned char *)s;
+	r.len = len;
+	r.pos = 0;
+	r.t = t;
+	r.ntok = 0;
+	r.max = max;
+	if (value(&r, 0) < 0)
+		return -1;
+	skip_ws(&r);
+	return r.pos == len ? r.ntok : -1;  /* nothing may follow the value */
+}
+
+/* The value of key in object obj (the last if repeated), else -1. */
+int
+json_get(const char *s, const struct json_tok *t, int obj, const char *key)
+{
+	char name[64];
+	int i, found = -1;
+	unsigned k;
+	long n;
+
+	if (obj < 0 || t[obj].type != JSON_OBJECT)
+		return -1;
+	for (i = obj + 1, k = 0; k < t[obj].count; k++, i = t[i + 1].next) {
+		n = decode((const unsigned char *)s + t[i].start, t[i].len, name, sizeof name);
+		if (n >= 0 && (size_t)n == strlen(key) && memcmp(name, key, (size_t)n) == 0)
+			found = i + 1;
+	}
+	return found;
+}
+
+/* Copy the string value at i into out as a C string; its length, or -1. */
+long
+json_string(const char *s, const struct json_tok *t, int i, char *out, size_t cap)
+{
+	long n;
+
+	if (i < 0 || t[i].type != JSON_STRING || cap == 0)
+		return -1;
+	n = decode((const unsigned char *)s + t[i].start, t[i].len, out, cap - 1);
+	if (n >= 0)
+		out[n] = '\0';
+	return n;
+}
+
+/* The integer value at i: whole, no fraction or exponent, within +-2^53. */
+int
+json_integer(const char *s, const struct json_tok *t, int i, long long *v)
+{
+	const char *p;
+	size_t k;
+	int neg;
+
+	if (i < 0 || t[i].type != JSON_NUMBER || t[i].len > 17)
+		return -1;
+	p = s + t[i].start;
+	neg = p[0] == '-';
+	for (*v = 0, k = (size_t)neg; k < t[i].len; k++) {
+		if (p[k] < '0' || p[k] > '9')
+			return -1;
+		*v = *v * 10 + (p[k] - '0');
+	}
+	if (neg)
+		*v = -*v;
+	return 0;
+}
+
+/* the writer: appends to a fixed buffer; on overflow it says so, once, at the end */
+
+void
+jw_raw(struct jw *w, const char *s, size_t n)
+{
+	if (w->len + n > w->cap) {
+		w->overflow = 1;
+		return;
+	}
+	memcpy(w->p + w->len, s, n);
+	w->len += n;
+}
+
+void
+jw_printf(struct jw *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(w->p + w->len, w->cap - w->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= w->cap - w->len)
+		w->overflow = 1;
+	else
+		w->len += (size_t)n;
+}
+
+/* a string, quoted; quote, backslash and every control character escaped */
+void
+jw_string(struct jw *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char e[6];
+	size_t i, start;
+
+	JW_LIT(w, "\"");
+	for (i = start = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+			continue;
+		jw_raw(w, s + start, i - start);
+		start = i + 1;
+		e[0] = '\\';
+		switch (c) {
+		case '"': JW_LIT(w, "\\\""); break;
+		case '\\': JW_LIT(w, "\\\\"); break;
+		case '\n': JW_LIT(w, "\\n"); break;
+		case '\r': JW_LIT(w, "\\r"); break;
+		case '\t': JW_LIT(w, "\\t"); break;
+		default:
+			e[1] = 'u';
+			e[2] = '0';
+			e[3] = '0';
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			jw_raw(w, e, 6);
+		}
+	}
+	jw_raw(w, s + start, n - start);
+	JW_LIT(w, "\"");
+}
+
+void
+jw_str(struct jw *w, const char *s)
+{
+	jw_string(w, s, strlen(s));
+}
