@@ -419,3 +419,13 @@ expect_close(int fd, int code)
 	ws_send_frame(fd, 0x88, reply, code ? 2 : 0, 0);
 	return ok && read_all(fd, rest, sizeof rest, HANG_MS) == 0;
 }
+
+/* we close: close 1000 out, the same back, then the server ends the stream */
+int
+close_clean(int fd)
+{
+	char rest[16];
+
+	ws_send_frame(fd, 0x80 | WS_CLOSE, "\x03\xe8", 2, 0);
+	return expect_frame(fd, WS_CLOSE, "\x03\xe8", 2) && read_all(fd, rest, sizeof rest, HANG_MS) == 0;
+}

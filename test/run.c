@@ -36,6 +36,8 @@ main(int argc, char *argv[])
 		core_tests();
 		printf("core: %d passed, %d failed so far\n", passed, failed);
 		ws_tests();
+		printf("websocket: %d passed, %d failed so far\n", passed, failed);
+		proto_tests();
 	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

@@ -9,6 +9,7 @@ void check(int ok, const char *fmt, ...);
 void unit_tests(void);
 void core_tests(void);
 void ws_tests(void);
+void proto_tests(void);
 
 /* client.c */
 struct gw {
@@ -39,3 +40,4 @@ int     ws_send_frame(int fd, int b0, const void *payload, size_t n, size_t chop
 int     ws_recv(int fd, unsigned char **payload, size_t *n);
 int     expect_frame(int fd, int op, const void *p, size_t n);
 int     expect_close(int fd, int code);
+int     close_clean(int fd);

@@ -339,9 +339,68 @@ utf8_vectors(void)
 	}
 }
 
+static void
+json_vectors(void)
+{
+	static const char *valid[] = {
+		"{}", "[]", "0", "-0", "1.5e10", "-12.25E-3", "\"\"", "true", "false", "null", " \t\r\n{} ",
+		"{\"a\":[1,{\"b\":null}],\"c\":\"\\u00e9\\ud83d\\ude00\\n\\/\"}", "\"\xc3\xa9\xf0\x9f\x98\x80\"",
+		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",     /* depth 32 */
+	};
+	static const char *invalid[] = {
+		"", " ", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "01", "1.", ".5", "+1", "1e", "-",
+		"\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"",
+		"\"a\tb\"", "\"\xff\"", "\"\xed\xa0\x80\"", "NaN", "Infinity", "tru", "nul", "{}x", "[] []",
+		"{\"a\":1}}", "'a'", "[1 2]",
+		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",   /* depth 33 */
+	};
+	static const char escaped[] = "\"q\\\"b\\\\n\\n\\r\\t\\u0001\\u001f\\u007f\xc3\xa9\"";
+	struct json_tok t[64];
+	char buf[64], out[128];
+	struct jw w;
+	long long v;
+	size_t i;
+	const char *doc;
+	int n;
+
+	for (i = 0; i < sizeof valid / sizeof valid[0]; i++)
+		check(json_parse(valid[i], strlen(valid[i]), t, 64) > 0, "json valid: %s", valid[i]);
+	for (i = 0; i < sizeof invalid / sizeof invalid[0]; i++)
+		check(json_parse(invalid[i], strlen(invalid[i]), t, 64) < 0, "json invalid: %s", invalid[i]);
+	check(json_parse("[1,2,3]", 7, t, 3) < 0, "json: more values than tokens is refused");
+	check(json_parse("{\"a\":1}\0", 8, t, 64) < 0, "json: a NUL after the value is refused");
+
+	doc = "{\"k\":\"first\",\"n\":{\"x\":[1,2]},\"k\":\"last\",\"\\u006b2\":42,\"f\":4.0}";
+	n = json_parse(doc, strlen(doc), t, 64);
+	check(n == 15, "json token count %d", n);
+	check(json_string(doc, t, json_get(doc, t, 0, "k"), buf, sizeof buf) == 4 && strcmp(buf, "last") == 0,
+	    "json duplicate keys: the last wins, as in JSON.parse");
+	check(json_integer(doc, t, json_get(doc, t, 0, "k2"), &v) == 0 && v == 42, "json escaped key, integer");
+	check(json_integer(doc, t, json_get(doc, t, 0, "f"), &v) < 0, "json 4.0 is not an integer here");
+	check(json_get(doc, t, 0, "missing") < 0 && json_get(doc, t, json_get(doc, t, 0, "n"), "x") > 0,
+	    "json nested lookup");
+	check(json_string(doc, t, json_get(doc, t, 0, "k"), buf, 4) < 0, "json string longer than the buffer is refused");
+
+	w.p = out;
+	w.len = 0;
+	w.cap = sizeof out;
+	w.overflow = 0;
+	jw_string(&w, "q\"b\\n\n\r\t\x01\x1f\x7f\xc3\xa9", 13);
+	check(!w.overflow && w.len == sizeof escaped - 1 && memcmp(out, escaped, w.len) == 0,
+	    "json writer escapes quote, backslash and controls: %.*s", (int)w.len, out);
+	n = json_parse(out, w.len, t, 64);
+	check(n == 1 && json_string(out, t, 0, buf, sizeof buf) == 13 &&
+	    memcmp(buf, "q\"b\\n\n\r\t\x01\x1f\x7f\xc3\xa9", 13) == 0, "json writer output reads back the same");
+	w.cap = 5;
+	w.len = 0;
+	jw_str(&w, "too long");
+	check(w.overflow, "json writer reports overflow");
+}
+
 void
 unit_tests(void)
 {
+	json_vectors();
 	sha1_vectors();
 	base64_vectors();
 	http_vectors();
