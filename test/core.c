@@ -60,6 +60,32 @@ http_routes(int port)
 	check(st == 431 && strstr(resp, "Connection: close"), "head over 8 KiB: %d", st);
 }
 
+/* [::1] is served too, wherever the host has IPv6 loopback */
+static void
+ipv6_test(int port)
+{
+	struct sockaddr_in6 sin6;
+	char resp[256];
+	int fd, probe, has_ipv6, ok = 0;
+
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	probe = socket(AF_INET6, SOCK_STREAM, 0);
+	has_ipv6 = probe >= 0 && bind(probe, (struct sockaddr *)&sin6, sizeof sin6) == 0;
+	if (probe >= 0)
+		close(probe);
+	sin6.sin6_port = htons((unsigned short)port);
+	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) >= 0 &&
+	    connect(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0 &&
+	    send_all(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 35) == 0 &&
+	    read_all(fd, resp, sizeof resp, HANG_MS) > 0)
+		ok = strncmp(resp, "HTTP/1.1 200 ", 13) == 0;
+	if (fd >= 0)
+		close(fd);
+	check(ok == has_ipv6, "[::1]:%d served exactly when the host has IPv6 loopback (%d)", port, has_ipv6);
+}
+
 static void
 lock_tests(void)
 {
@@ -73,6 +99,7 @@ lock_tests(void)
 	snprintf(want, sizeof want, "gateway: listening on ws://127.0.0.1:%d (pid %ld)\n", port, (long)a.pid);
 	check(strstr(a.log, want) != NULL, "startup line: %s", a.log);
 	http_routes(port);
+	ipv6_test(port);
 
 	/* a second instance: the exact line, a hint, 78 */
 	gw_start(&b, port, args);

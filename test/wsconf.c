@@ -3,6 +3,8 @@
  * sections 1-7, 9 and 10, plus the handshake refusals. Each case opens its
  * own connection and asserts the exact reply or close code.
  */
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,7 +334,7 @@ section9(void)
 	}
 	fd = conn();
 	ws_send_frame(fd, FIN | WS_BINARY, p, 65536, 1300);
-	check(expect_frame(fd, WS_BINARY, p, 65536), "9.5 64 KiB in 1300-byte writes");
+	check(expect_frame(fd, WS_BINARY, p, 65536), "10.1.1 64 KiB in 1300-byte writes");
 	for (i = 0; i < 1000; i++)
 		ws_send_frame(fd, FIN | WS_TEXT, p, 16, 0);
 	for (i = 0; i < 1000 && expect_frame(fd, WS_TEXT, p, 16); i++)
@@ -438,6 +440,55 @@ handshakes(void)
 	close(fd);
 }
 
+/* a client that sends but does not read cannot stall the loop for others */
+static void
+slow_reader(void)
+{
+	unsigned char *p = pattern(4194304);
+	char resp[512];
+	int fd = conn(), i, st;
+	pid_t writer;
+
+	/*
+	 * A child sends 4 x 4 MiB and we read nothing yet: the daemon queues
+	 * the echoes, then stops reading this client, so the child blocks.
+	 */
+	fflush(NULL);
+	if ((writer = fork()) == 0) {
+		for (i = 0; i < 4; i++)
+			ws_send_frame(fd, FIN | WS_BINARY, p, 4194304, 0);
+		_exit(0);
+	}
+	st = http_get(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp);
+	check(st == 200, "another client is served while one does not read (%d)", st);
+	for (i = 0; i < 4; i++)
+		check(expect_frame(fd, WS_BINARY, p, 4194304), "the slow reader still gets echo %d whole", i);
+	waitpid(writer, &st, 0);
+	close(fd);
+	free(p);
+}
+
+/* --max-payload: the limit is the option's */
+static void
+max_payload(void)
+{
+	struct gw g;
+	const char *args[] = { "--echo", "--max-payload", "1000", NULL };
+	unsigned char *p = pattern(1001);
+	int fd;
+
+	port = free_port();
+	check(gw_start(&g, port, args), "echo gateway with --max-payload 1000");
+	fd = conn();
+	ws_send_frame(fd, FIN | WS_BINARY, p, 1000, 0);
+	check(expect_frame(fd, WS_BINARY, p, 1000), "a message of exactly --max-payload is echoed");
+	ws_send_frame(fd, FIN | WS_BINARY, p, 1001, 0);
+	check(expect_close(fd, 1009), "one byte more: 1009");
+	close(fd);
+	free(p);
+	check(gw_stop(&g) == 0, "stops");
+}
+
 /* idle ping, and the drop of a silent peer, with a short --idle-ms */
 static void
 timers(void)
@@ -493,6 +544,8 @@ ws_tests(void)
 	section7();
 	section9();
 	limits();
+	slow_reader();
 	check(gw_stop(&g) == 0, "echo gateway stops cleanly");
 	timers();
+	max_payload();
 }
