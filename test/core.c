@@ -65,7 +65,7 @@ static void
 ipv6_test(int port)
 {
 	struct sockaddr_in6 sin6;
-	char resp[256];
+	char buf[256];
 	int fd, probe, has_ipv6, ok = 0;
 
 	memset(&sin6, 0, sizeof sin6);
@@ -79,8 +79,8 @@ ipv6_test(int port)
 	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) >= 0 &&
 	    connect(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0 &&
 	    send_all(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 35) == 0 &&
-	    read_all(fd, resp, sizeof resp, HANG_MS) > 0)
-		ok = strncmp(resp, "HTTP/1.1 200 ", 13) == 0;
+	    read_all(fd, buf, sizeof buf, HANG_MS) > 0)
+		ok = strncmp(buf, "HTTP/1.1 200 ", 13) == 0;
 	if (fd >= 0)
 		close(fd);
 	check(ok == has_ipv6, "[::1]:%d served exactly when the host has IPv6 loopback (%d)", port, has_ipv6);

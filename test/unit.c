@@ -139,7 +139,7 @@ handshake_vectors(void)
 {
 	struct http_req req;
 	char out[512];
-	size_t n;
+	size_t n = 0;
 	const char *head =
 	    "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n"
 	    "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
