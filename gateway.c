@@ -121,13 +121,13 @@ buf_append(struct buf *b, const void *data, size_t n, size_t limit)
 
 	if (n == 0)
 		return 0;
-	if (b->off > 0 && b->len + n > b->cap) {
+	if (n > limit || b->len - b->off > limit - n)
+		return -1;
+	if (b->off > 0 && b->len + n > b->cap) {     /* reuse the consumed front first */
 		memmove(b->p, b->p + b->off, b->len - b->off);
 		b->len -= b->off;
 		b->off = 0;
 	}
-	if (n > limit || b->len > limit - n)
-		return -1;
 	want = b->len + n;
 	if (want > b->cap) {
 		for (cap = b->cap ? b->cap : 256; cap < want; cap *= 2)
@@ -540,6 +540,10 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 	} else if (span_is(req.path, "/")) {
 		if (!span_is(req.method, "GET")) {
 			respond(c, 405, "Allow: GET\r\n", "method not allowed\n", 0);
+			return len;
+		}
+		if (draining) {
+			respond(c, 503, "", "{\"ok\":false,\"status\":\"draining\"}", 0);
 			return len;
 		}
 		if (ws_handshake(&req, out, sizeof out, &n) != 101) {

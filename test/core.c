@@ -193,7 +193,10 @@ signal_tests(void)
 {
 	struct gw a, b;
 	const char *args[] = { NULL };
-	int port = free_port(), ws, http, st;
+	static const char upgrade[] =
+	    "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+	int port = free_port(), ws, http, late, st;
 	unsigned char *p;
 	size_t n;
 
@@ -205,6 +208,8 @@ signal_tests(void)
 	check(gw_start(&a, port, args), "gateway starts");
 	http = tcp_connect(port);
 	send_all(http, "GET /readyz HTTP/1.1\r\nHost: x\r\n", 31);
+	late = tcp_connect(port);
+	send_all(late, upgrade, strlen(upgrade) - 2);
 	ws = ws_open(port);
 	kill(a.pid, SIGTERM);
 	check(gw_expect(&a, "gateway: received SIGTERM; shutting down\n", HANG_MS), "SIGTERM is logged");
@@ -219,6 +224,10 @@ signal_tests(void)
 	send_all(http, "\r\n", 2);
 	check(read_all(http, resp, sizeof resp, HANG_MS) > 0 && strncmp(resp, "HTTP/1.1 503 ", 13) == 0 &&
 	    strstr(resp, "{\"ok\":false,\"status\":\"draining\"}"), "/readyz while draining: 503 (%.40s)", resp);
+	send_all(late, "\r\n", 2);
+	check(read_all(late, resp, sizeof resp, HANG_MS) > 0 && strncmp(resp, "HTTP/1.1 503 ", 13) == 0,
+	    "a WebSocket upgrade while draining: 503 (%.40s)", resp);
+	close(late);
 	st = gw_wait(&a);
 	check(st == 0, "SIGTERM: exit 0 (got %d)", st);
 	check(strstr(a.log, "gateway: stopped\n") != NULL, "stop is logged");
