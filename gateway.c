@@ -313,41 +313,45 @@ conn_drop(struct conn *c, const char *why)
 }
 
 /*
- * Send a and b, in that order. What the socket does not take now is queued
- * and sent as poll() finds room; a client whose queue would pass its bound
- * is a client that does not read, and is dropped.
+ * Send the pieces in order. What the socket does not take now is queued and
+ * sent as poll() finds room; a client whose queue would pass its bound is a
+ * client that does not read, and is dropped.
  */
 static int
-conn_write(struct conn *c, const void *a, size_t alen, const void *b, size_t blen)
+conn_writev(struct conn *c, const struct iovec *iov, int n)
 {
-	struct iovec iov[2];
-	ssize_t n = 0;
-	size_t limit = (size_t)opt.max_payload + OUT_SLACK;
+	size_t limit = (size_t)opt.max_payload + OUT_SLACK, done;
+	ssize_t w = 0;
+	int i;
 
 	if (c->state == C_DEAD || c->wrshut)
 		return -1;
-	if (pending(c) == 0) {
-		iov[0].iov_base = (void *)a;
-		iov[0].iov_len = alen;
-		iov[1].iov_base = (void *)b;
-		iov[1].iov_len = blen;
-		n = writev(c->fd, iov, blen ? 2 : 1);
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+	if (pending(c) == 0 && (w = writev(c->fd, iov, n)) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 			conn_drop(c, strerror(errno));
 			return -1;
 		}
-		if (n < 0)
-			n = 0;
+		w = 0;
 	}
-	if ((size_t)n < alen) {
-		if (buf_append(&c->out, (const char *)a + n, alen - (size_t)n, limit) < 0)
-			return conn_drop(c, "output queue full"), -1;
-		n = 0;
-	} else
-		n -= (ssize_t)alen;
-	if (buf_append(&c->out, (const char *)b + n, blen - (size_t)n, limit) < 0)
-		return conn_drop(c, "output queue full"), -1;
+	for (i = 0; i < n; i++) {
+		done = (size_t)w < iov[i].iov_len ? (size_t)w : iov[i].iov_len;
+		w -= (ssize_t)done;
+		if (buf_append(&c->out, (const char *)iov[i].iov_base + done, iov[i].iov_len - done, limit) < 0) {
+			conn_drop(c, "output queue full");
+			return -1;
+		}
+	}
 	return 0;
+}
+
+static int
+conn_write(struct conn *c, const void *p, size_t n)
+{
+	struct iovec iov;
+
+	iov.iov_base = (void *)p;
+	iov.iov_len = n;
+	return conn_writev(c, &iov, 1);
 }
 
 /* Enter C_DRAIN: send what is queued, shut our side, await the peer's FIN. */
@@ -360,14 +364,34 @@ conn_drain(struct conn *c)
 		c->wrshut = 1;
 }
 
+/* One frame whose payload is the pieces (at most WS_PARTS_MAX) in order. */
+int
+ws_sendv(struct conn *c, int opcode, const struct iovec *parts, int n)
+{
+	struct iovec iov[1 + WS_PARTS_MAX];
+	unsigned char hdr[10];
+	size_t len = 0;
+	int i;
+
+	if (c->state != C_OPEN || n > WS_PARTS_MAX)
+		return -1;                      /* nothing follows a close frame */
+	for (i = 0; i < n; i++) {
+		iov[1 + i] = parts[i];
+		len += parts[i].iov_len;
+	}
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = ws_header(hdr, opcode, len);
+	return conn_writev(c, iov, 1 + n);
+}
+
 int
 ws_send(struct conn *c, int opcode, const void *p, size_t n)
 {
-	unsigned char hdr[10];
+	struct iovec iov;
 
-	if (c->state != C_OPEN)
-		return -1;                      /* nothing follows a close frame */
-	return conn_write(c, hdr, ws_header(hdr, opcode, n), p, n);
+	iov.iov_base = (void *)p;
+	iov.iov_len = n;
+	return ws_sendv(c, opcode, &iov, 1);
 }
 
 /* Start the closing handshake: our close frame (code 0: empty), then wait for the peer's. */
@@ -495,7 +519,7 @@ respond(struct conn *c, int status, const char *headers, const char *body, int h
 
 	n = http_response(out, sizeof out, status, headers,
 	    body[0] == '{' ? "application/json" : "text/plain; charset=utf-8", body, head_only);
-	conn_write(c, out, n, NULL, 0);
+	conn_write(c, out, n);
 	conn_drain(c);
 }
 
@@ -547,11 +571,11 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 			return len;
 		}
 		if (ws_handshake(&req, out, sizeof out, &n) != 101) {
-			conn_write(c, out, n, NULL, 0);
+			conn_write(c, out, n);
 			conn_drain(c);
 			return len;
 		}
-		conn_write(c, out, n, NULL, 0);
+		conn_write(c, out, n);
 		c->state = C_OPEN;
 		c->since = c->last_rx = now_ms();
 		c->ws.max = opt.max_payload;

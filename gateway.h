@@ -2,6 +2,8 @@
 #ifndef GATEWAY_H
 #define GATEWAY_H
 
+#include <sys/types.h>
+#include <sys/uio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +43,7 @@
 #define TICK_INTERVAL_MS     30000
 #define TOKEN_MAX            1024
 #define CLIENT_FIELD_MAX     128        /* each client string kept for presence */
+#define PRESENCE_MAX         200        /* entries listed, as the real gateway */
 
 /* JSON */
 #define JSON_MAX_DEPTH       32
@@ -120,6 +123,7 @@ struct json_tok {
 	size_t start, len;              /* its text; a string's without the quotes */
 	int next;                       /* the token after this value and its children */
 };
+#define JSON_TOO_MANY (-2)
 int  json_parse(const char *s, size_t len, struct json_tok *t, int max);
 int  json_get(const char *s, const struct json_tok *t, int obj, const char *key);
 long json_string(const char *s, const struct json_tok *t, int i, char *out, size_t cap);
@@ -164,7 +168,9 @@ struct conn {
 };
 extern struct conn *conns[MAX_CONNS];
 extern int nconns;
+#define WS_PARTS_MAX 2
 int  ws_send(struct conn *c, int opcode, const void *p, size_t n);
+int  ws_sendv(struct conn *c, int opcode, const struct iovec *parts, int n);
 void ws_close(struct conn *c, unsigned code, const char *reason);
 
 /* proto.c */

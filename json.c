@@ -19,6 +19,7 @@ struct reader {
 	size_t len, pos;
 	struct json_tok *t;
 	int ntok, max;
+	int full;                       /* ran out of tokens */
 };
 
 static void
@@ -132,8 +133,10 @@ token(struct reader *r, int type, size_t start)
 {
 	struct json_tok *t;
 
-	if (r->ntok == r->max)
+	if (r->ntok == r->max) {
+		r->full = 1;
 		return -1;
+	}
 	t = &r->t[r->ntok];
 	t->type = type;
 	t->start = start;
@@ -282,7 +285,7 @@ value(struct reader *r, int depth)
 	}
 }
 
-/* The number of tokens of a valid document, else -1. */
+/* The number of tokens of a valid document, JSON_TOO_MANY if it has more than max values, else -1. */
 int
 json_parse(const char *s, size_t len, struct json_tok *t, int max)
 {
@@ -294,8 +297,9 @@ json_parse(const char *s, size_t len, struct json_tok *t, int max)
 	r.t = t;
 	r.ntok = 0;
 	r.max = max;
+	r.full = 0;
 	if (value(&r, 0) < 0)
-		return -1;
+		return r.full ? JSON_TOO_MANY : -1;
 	skip_ws(&r);
 	return r.pos == len ? r.ntok : -1;  /* nothing may follow the value */
 }
@@ -325,11 +329,13 @@ json_string(const char *s, const struct json_tok *t, int i, char *out, size_t ca
 {
 	long n;
 
-	if (i < 0 || t[i].type != JSON_STRING || cap == 0)
+	if (cap == 0)
+		return -1;
+	out[0] = '\0';
+	if (i < 0 || t[i].type != JSON_STRING)
 		return -1;
 	n = decode((const unsigned char *)s + t[i].start, t[i].len, out, cap - 1);
-	if (n >= 0)
-		out[n] = '\0';
+	out[n < 0 ? 0 : n] = '\0';
 	return n;
 }
 

@@ -166,7 +166,7 @@ write_presence(struct jw *w)
 {
 	struct session *s;
 	char text[sizeof hostname + 64];
-	int i, k;
+	int i, k, listed = 1;
 
 	JW_LIT(w, "[{\"host\":");
 	jw_str(w, hostname);
@@ -180,6 +180,8 @@ write_presence(struct jw *w)
 	for (i = 0; i < nconns; i++) {
 		if ((s = conns[i]->sess) == NULL || !s->authed || conns[i]->state == C_DEAD)
 			continue;
+		if (listed++ == PRESENCE_MAX)
+			break;
 		JW_LIT(w, ",{\"host\":");
 		jw_str(w, s->field[s->field[F_DISPLAYNAME][0] ? F_DISPLAYNAME : F_ID]);
 		JW_LIT(w, ",\"clientId\":");
@@ -204,24 +206,41 @@ write_health(struct jw *w, long long t0)
 	    unix_ms(), now_ms() - t0, now_ms() - started_mono, authed_clients());
 }
 
-/* every other authenticated client hears that the presence list changed */
+/* a client with this much unsent is slow: it misses events rather than piling them up */
+static int
+slow(const struct conn *c)
+{
+	return c->out.len - c->out.off > OUT_HIGH_WATER;
+}
+
+/*
+ * Every other authenticated client hears that the presence list changed.
+ * The list is written once; only the seq prefix is each client's own.
+ */
 static void
 broadcast_presence(struct conn *except)
 {
-	struct jw w;
+	struct jw w = writer();
+	struct iovec part[2];
+	char prefix[64];
 	int i;
 
 	presence_version++;
+	JW_LIT(&w, "\"event\":\"presence\",\"payload\":{\"presence\":");
+	write_presence(&w);
+	jw_printf(&w, "},\"stateVersion\":{\"presence\":%llu,\"health\":1}}", presence_version);
+	if (w.overflow)
+		return;
+	part[1].iov_base = w.p;
+	part[1].iov_len = w.len;
 	for (i = 0; i < nconns; i++) {
 		if (conns[i] == except || !conns[i]->sess || !conns[i]->sess->authed ||
-		    conns[i]->state != C_OPEN)
+		    conns[i]->state != C_OPEN || slow(conns[i]))
 			continue;
-		w = writer();
-		JW_LIT(&w, "{\"type\":\"event\",\"event\":\"presence\",\"payload\":{\"presence\":");
-		write_presence(&w);
-		jw_printf(&w, "},\"seq\":%llu,\"stateVersion\":{\"presence\":%llu,\"health\":1}}",
-		    ++conns[i]->sess->seq, presence_version);
-		send_frame(conns[i], &w);
+		part[0].iov_base = prefix;
+		part[0].iov_len = (size_t)snprintf(prefix, sizeof prefix, "{\"type\":\"event\",\"seq\":%llu,",
+		    ++conns[i]->sess->seq);
+		ws_sendv(conns[i], WS_TEXT, part, 2);
 	}
 }
 
@@ -336,7 +355,7 @@ connect_request(struct conn *c, const char *p, const char *id, int params, long 
 		if (v < 0 && k > F_VERSION)
 			continue;               /* displayName and instanceId are optional */
 		if (json_string(p, tok, v, s->field[k], sizeof s->field[k]) < (k > F_VERSION ? 0 : 1))
-			bad = "client id, version, platform and mode must be strings";
+			bad = "client id, version, platform and mode must be strings of 1 to 127 bytes";
 	}
 	v = json_get(p, tok, params, "role");
 	if (!bad && v >= 0 && json_string(p, tok, v, s->role, sizeof s->role) < 0)
@@ -360,12 +379,12 @@ connect_request(struct conn *c, const char *p, const char *id, int params, long 
 	}
 	if (opt.token) {
 		v = json_get(p, tok, json_get(p, tok, params, "auth"), "token");
-		if (json_string(p, tok, v, token, sizeof token) <= 0) {
+		if (v < 0 || tok[v].type != JSON_STRING || tok[v].len == 0) {
 			refuse(c, id, "unauthorized: gateway token missing",
 			    "{\"code\":\"AUTH_TOKEN_MISSING\",\"authReason\":\"token_missing\"}", 1008);
 			return;
 		}
-		if (!token_equal(token, opt.token)) {
+		if (json_string(p, tok, v, token, sizeof token) < 0 || !token_equal(token, opt.token)) {
 			refuse(c, id, "unauthorized: gateway token mismatch",
 			    "{\"code\":\"AUTH_TOKEN_MISMATCH\",\"authReason\":\"token_mismatch\"}", 1008);
 			return;
@@ -425,9 +444,12 @@ static int
 read_request(const char *p, size_t n, char *id, size_t idcap, char *name, size_t namecap, int *params)
 {
 	char type[8];
+	int r;
 
 	id[0] = '\0';
-	if (json_parse(p, n, tok, JSON_MAX_TOKENS) < 0 || tok[0].type != JSON_OBJECT)
+	if ((r = json_parse(p, n, tok, JSON_MAX_TOKENS)) == JSON_TOO_MANY)
+		return -1;                      /* valid, perhaps, but more than we read: say so */
+	if (r < 0 || tok[0].type != JSON_OBJECT)
 		return 0;
 	json_string(p, tok, json_get(p, tok, 0, "id"), id, idcap);
 	*params = json_get(p, tok, 0, "params");
@@ -489,7 +511,7 @@ proto_tick(long long now)
 		return next_tick;
 	snprintf(payload, sizeof payload, "{\"ts\":%lld}", unix_ms());
 	for (i = 0; i < nconns; i++)
-		if (conns[i]->sess && conns[i]->sess->authed && conns[i]->state == C_OPEN)
+		if (conns[i]->sess && conns[i]->sess->authed && conns[i]->state == C_OPEN && !slow(conns[i]))
 			send_event(conns[i], "tick", payload);
 	next_tick = now + opt.tick_ms;
 	return next_tick;

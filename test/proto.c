@@ -282,6 +282,22 @@ requests(void)
 	expect_refusal(fd, "request without an id", "invalid", "invalid request frame", 0);
 	send_text(fd, "{\"type\":\"rq\",\"id\":\"t1\",\"method\":\"health\"}");
 	expect_refusal(fd, "wrong frame type", "t1", "invalid request frame", 0);
+	{
+		/* more values than a request may have; an id longer than we keep */
+		static char many[2 * JSON_MAX_TOKENS + 64], longid[1200];
+		size_t k;
+		strcpy(many, "{\"type\":\"req\",\"id\":\"m1\",\"method\":\"health\",\"params\":[");
+		for (k = strlen(many); k < sizeof many - 4; k += 2)
+			memcpy(many + k, "0,", 2);
+		strcpy(many + k - 1, "]}");
+		send_text(fd, many);
+		expect_refusal(fd, "a request of more than JSON_MAX_TOKENS values", "invalid", "invalid request frame", 0);
+		memset(longid, 'i', sizeof longid);
+		memcpy(longid, "{\"type\":\"req\",\"method\":\"health\",\"id\":\"", strlen("{\"type\":\"req\",\"method\":\"health\",\"id\":\""));
+		strcpy(longid + sizeof longid - 3, "\"}");
+		send_text(fd, longid);
+		expect_refusal(fd, "an id over 511 bytes", "invalid", "invalid request frame", 0);
+	}
 	send_text(fd, "not json");
 	send_text(fd, "{\"type\":\"req\",\"id\":\"g1\",\"method\":\"config.get\"}");
 	r = next_text(fd);
@@ -342,7 +358,7 @@ static void
 auth_tests(void)
 {
 	struct gw g;
-	char tokfile[] = "/tmp/gateway-token-XXXXXX", buf[1024], *r;
+	char tokfile[] = "/tmp/gateway-token-XXXXXX", buf[4096], *r;
 	const char *args[] = { "--token-file", tokfile, "--verbose", NULL };
 	int fd, tf;
 
@@ -360,6 +376,19 @@ auth_tests(void)
 	free(r);
 	check(close_with_reason(fd, 1008, "unauthorized: gateway token mismatch"), "wrong token: close 1008");
 	close(fd);
+	{
+		char huge[TOKEN_MAX + 100];
+		memset(huge, 't', sizeof huge);
+		memcpy(huge, ",\"auth\":{\"token\":\"", strlen(",\"auth\":{\"token\":\""));
+		strcpy(huge + sizeof huge - 3, "\"}");
+		connect_frame(buf, sizeof buf, 4, 4, "cli", huge);
+		fd = open_challenged(NULL);
+		send_text(fd, buf);
+		r = next_text(fd);
+		check(r && is(r, "error.message", "unauthorized: gateway token mismatch"), "an overlong token: mismatch");
+		free(r);
+		close(fd);
+	}
 	fd = open_challenged(NULL);
 	connect_frame(buf, sizeof buf, 4, 4, "cli", "");
 	send_text(fd, buf);

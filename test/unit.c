@@ -367,7 +367,8 @@ json_vectors(void)
 		check(json_parse(valid[i], strlen(valid[i]), t, 64) > 0, "json valid: %s", valid[i]);
 	for (i = 0; i < sizeof invalid / sizeof invalid[0]; i++)
 		check(json_parse(invalid[i], strlen(invalid[i]), t, 64) < 0, "json invalid: %s", invalid[i]);
-	check(json_parse("[1,2,3]", 7, t, 3) < 0, "json: more values than tokens is refused");
+	check(json_parse("[1,2,3]", 7, t, 3) == JSON_TOO_MANY, "json: more values than tokens is said so");
+	check(json_parse("[1,2,3]", 7, t, 4) == 4, "json: exactly enough tokens");
 	check(json_parse("{\"a\":1}\0", 8, t, 64) < 0, "json: a NUL after the value is refused");
 
 	doc = "{\"k\":\"first\",\"n\":{\"x\":[1,2]},\"k\":\"last\",\"\\u006b2\":42,\"f\":4.0}";
