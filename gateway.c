@@ -413,19 +413,13 @@ ws_close(struct conn *c, unsigned code, const char *reason)
 		c->state = C_CLOSING;
 		c->since = now_ms();
 	}
-	buf_free(&c->msg);
 }
 
 /* Fail the connection: a close frame, then nothing more is parsed. */
 static void
 ws_fail(struct conn *c, unsigned code)
 {
-	unsigned char payload[2];
-
-	payload[0] = (unsigned char)(code >> 8);
-	payload[1] = (unsigned char)code;
-	if (c->state == C_OPEN)
-		ws_send(c, WS_CLOSE, payload, sizeof payload);
+	ws_close(c, code, "");
 	conn_drain(c);
 }
 
