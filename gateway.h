@@ -42,7 +42,9 @@
 #define PRECONNECT_MAX       65536      /* frame limit before connect */
 #define TICK_INTERVAL_MS     30000
 #define TOKEN_MAX            1024
-#define CLIENT_FIELD_MAX     128        /* each client string kept for presence */
+#define CLIENT_FIELD_MAX     128        /* each client string kept for presence, with its NUL */
+#define REQUEST_ID_MAX       512        /* a request id, with its NUL */
+#define METHOD_MAX           128        /* a method name, with its NUL */
 #define PRESENCE_MAX         200        /* entries listed, as the real gateway */
 
 /* JSON */

@@ -405,7 +405,7 @@ static void
 method(struct conn *c, const char *id, const char *name, long long t0)
 {
 	struct jw w = writer();
-	char msg[64 + CLIENT_FIELD_MAX];
+	char msg[64 + METHOD_MAX];
 
 	reply_start(&w, id, 1);
 	JW_LIT(&w, "\"payload\":");
@@ -464,7 +464,7 @@ void
 proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 {
 	const char *p = (const char *)data;
-	char id[CLIENT_FIELD_MAX * 4], name[CLIENT_FIELD_MAX];
+	char id[REQUEST_ID_MAX], name[METHOD_MAX];
 	long long t0 = now_ms();
 	int params, r;
 
