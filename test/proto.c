@@ -354,12 +354,46 @@ tick_test(void)
 	check(gw_stop(&g) == 0, "stops");
 }
 
+/* connect with this auth; the refusal, its details.code, then close 1008 with the message */
+static void
+auth_refused(const char *auth, const char *message, const char *code)
+{
+	char buf[4096], *r;
+	int fd = open_challenged(NULL);
+
+	connect_frame(buf, sizeof buf, 4, 4, "cli", auth);
+	send_text(fd, buf);
+	r = next_text(fd);
+	check(r && is(r, "error.message", message) && is(r, "error.details.code", code),
+	    "auth %.40s: \"%s\" (%s)", auth, message, r ? r : "");
+	free(r);
+	check(close_with_reason(fd, 1008, message), "auth %.40s: close 1008 with the message", auth);
+	close(fd);
+}
+
+/* connect with this auth and be greeted; the connection is returned */
+static int
+auth_accepted(const char *auth)
+{
+	char buf[1024], *r;
+	int fd = open_challenged(NULL);
+
+	connect_frame(buf, sizeof buf, 4, 4, "cli", auth);
+	send_text(fd, buf);
+	r = next_text(fd);
+	check(r && is(r, "payload.type", "hello-ok"), "auth %s: hello-ok", auth);
+	free(r);
+	return fd;
+}
+
 static void
 auth_tests(void)
 {
 	struct gw g;
-	char tokfile[] = "/tmp/gateway-token-XXXXXX", buf[4096], *r;
+	char tokfile[] = "/tmp/gateway-token-XXXXXX", huge[TOKEN_MAX + 100], *r;
 	const char *args[] = { "--token-file", tokfile, "--verbose", NULL };
+	const char *both[] = { "--token-file", tokfile, "--token", "x", NULL };
+	const char *empty[] = { "--token", "", NULL };
 	int fd, tf;
 
 	tf = mkstemp(tokfile);
@@ -367,43 +401,15 @@ auth_tests(void)
 	close(tf);
 	port = free_port();
 	check(gw_start(&g, port, args), "gateway with --token-file");
-	fd = open_challenged(NULL);
-	connect_frame(buf, sizeof buf, 4, 4, "cli", ",\"auth\":{\"token\":\"wrong\"}");
-	send_text(fd, buf);
-	r = next_text(fd);
-	check(r && is(r, "error.message", "unauthorized: gateway token mismatch") &&
-	    is(r, "error.details.code", "AUTH_TOKEN_MISMATCH"), "wrong token: mismatch (%s)", r ? r : "");
-	free(r);
-	check(close_with_reason(fd, 1008, "unauthorized: gateway token mismatch"), "wrong token: close 1008");
-	close(fd);
-	{
-		char huge[TOKEN_MAX + 100];
-		memset(huge, 't', sizeof huge);
-		memcpy(huge, ",\"auth\":{\"token\":\"", strlen(",\"auth\":{\"token\":\""));
-		strcpy(huge + sizeof huge - 3, "\"}");
-		connect_frame(buf, sizeof buf, 4, 4, "cli", huge);
-		fd = open_challenged(NULL);
-		send_text(fd, buf);
-		r = next_text(fd);
-		check(r && is(r, "error.message", "unauthorized: gateway token mismatch"), "an overlong token: mismatch");
-		free(r);
-		close(fd);
-	}
-	fd = open_challenged(NULL);
-	connect_frame(buf, sizeof buf, 4, 4, "cli", "");
-	send_text(fd, buf);
-	r = next_text(fd);
-	check(r && is(r, "error.message", "unauthorized: gateway token missing") &&
-	    is(r, "error.details.code", "AUTH_TOKEN_MISSING"), "no token: missing (%s)", r ? r : "");
-	free(r);
-	check(close_with_reason(fd, 1008, "unauthorized: gateway token missing"), "no token: close 1008");
-	close(fd);
-	fd = open_challenged(NULL);
-	connect_frame(buf, sizeof buf, 4, 4, "cli", ",\"auth\":{\"token\":\"s3cret-token\"}");
-	send_text(fd, buf);
-	r = next_text(fd);
-	check(r && is(r, "payload.type", "hello-ok"), "the right token: hello-ok");
-	free(r);
+	auth_refused(",\"auth\":{\"token\":\"wrong\"}", "unauthorized: gateway token mismatch", "AUTH_TOKEN_MISMATCH");
+	memset(huge, 't', sizeof huge);
+	memcpy(huge, ",\"auth\":{\"token\":\"", strlen(",\"auth\":{\"token\":\""));
+	strcpy(huge + sizeof huge - 3, "\"}");
+	auth_refused(huge, "unauthorized: gateway token mismatch", "AUTH_TOKEN_MISMATCH");
+	auth_refused("", "unauthorized: gateway token missing", "AUTH_TOKEN_MISSING");
+	auth_refused(",\"auth\":{\"password\":\"s3cret-token\"}", "unauthorized: gateway token missing",
+	    "AUTH_TOKEN_MISSING");
+	fd = auth_accepted(",\"auth\":{\"token\":\"s3cret-token\"}");
 	send_text(fd, "{\"type\":\"req\",\"id\":\"g\",\"method\":\"config.get\"}");
 	r = next_text(fd);
 	check(r && is(r, "payload.gateway.auth.mode", "token") && !strstr(r, "s3cret"), "config.get never shows the token");
@@ -411,7 +417,25 @@ auth_tests(void)
 	close(fd);
 	gw_stop(&g);
 	check(!strstr(g.log, "s3cret"), "the token is never logged");
+
+	/* the environment, and the options that exclude each other */
+	setenv("OPENCLAW_GATEWAY_TOKEN", "from-env", 1);
+	check(gw_start(&g, port, NULL), "gateway with OPENCLAW_GATEWAY_TOKEN");
+	auth_refused(",\"auth\":{\"token\":\"s3cret-token\"}", "unauthorized: gateway token mismatch", "AUTH_TOKEN_MISMATCH");
+	close(auth_accepted(",\"auth\":{\"token\":\"from-env\"}"));
+	gw_stop(&g);
+	check(gw_start(&g, port, args), "--token-file wins over the environment");
+	close(auth_accepted(",\"auth\":{\"token\":\"s3cret-token\"}"));
+	gw_stop(&g);
+	unsetenv("OPENCLAW_GATEWAY_TOKEN");
+	gw_start(&g, port, both);
+	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "exclude each other"), "--token with --token-file: 64");
+	gw_start(&g, port, empty);
+	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "token must be"), "an empty --token: 64");
 	unlink(tokfile);
+	args[1] = tokfile;
+	gw_start(&g, port, args);
+	check(gw_wait(&g) == 1 && strstr(g.log, "cannot read token file"), "a missing token file: 1 (%s)", g.log);
 }
 
 static void
