@@ -30,6 +30,17 @@ test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 test: gateway test/run
 	./test/run ./gateway
 
+# the same suite with the daemon and the parsers under ASan and UBSan
+sanitize:
+	$(MAKE) clean
+	$(MAKE) test CFLAGS="-std=c99 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined"
+	$(MAKE) clean
+
+# the same suite with the daemon under valgrind
+valgrind: gateway test/run
+	GATEWAY_BIN="`pwd`/gateway" ./test/run test/valgrind-gateway
+
 interop: gateway
 	sh test/interop/run.sh
 
@@ -44,4 +55,4 @@ uninstall:
 clean:
 	rm -f gateway gateway.o $(OBJ) test/run
 
-.PHONY: all test interop install uninstall clean
+.PHONY: all test sanitize valgrind interop install uninstall clean
