@@ -45,6 +45,8 @@
 #define CLIENT_FIELD_MAX     128        /* each client string kept for presence, with its NUL */
 #define REQUEST_ID_MAX       512        /* a request id, with its NUL */
 #define METHOD_MAX           128        /* a method name, with its NUL */
+#define SCOPE_MAX            64         /* one requested scope, with its NUL; longer ones are not granted */
+#define SCOPES_MAX           256        /* all granted scopes, as JSON; more grants none */
 #define PRESENCE_MAX         200        /* entries listed, as the real gateway */
 
 /* JSON */

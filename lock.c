@@ -25,8 +25,8 @@ listener(int family, const struct sockaddr *sa, socklen_t salen)
 		return -1;
 	/*
 	 * SO_REUSEADDR only lets us past connections of a dead instance left
-	 * in TIME_WAIT; a live listener still refuses us. SO_REUSEPORT would
-	 * let two instances share the port, so it is never set.
+	 * in TIME_WAIT; a live listener still refuses us. Port sharing between
+	 * listeners is never asked for: it would let two instances hold the lock.
 	 */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0 ||
 #ifdef IPV6_V6ONLY

@@ -5,6 +5,7 @@
  * Replies use the real gateway's error codes, messages and close codes.
  */
 #include <sys/utsname.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,8 @@ struct session {
 	long long connected_at;         /* unix ms */
 	unsigned long long seq;         /* events sent on this connection */
 	char connid[UUID_LEN + 1];
-	char role[16];
-	char scopes[256];               /* the granted scopes, as a JSON array */
+	char role[sizeof "operator"];
+	char scopes[SCOPES_MAX];        /* the granted scopes, as a JSON array */
 	char field[NFIELDS][CLIENT_FIELD_MAX];
 };
 
@@ -82,11 +83,13 @@ uuid(char s[UUID_LEN + 1])
 	size_t got = 0;
 	ssize_t n;
 
-	while (got < sizeof b && (n = read(random_fd, b + got, sizeof b - got)) > 0)
-		got += (size_t)n;
-	if (got < sizeof b) {
-		logmsg("cannot read /dev/urandom");
-		exit(1);
+	while (got < sizeof b) {
+		if ((n = read(random_fd, b + got, sizeof b - got)) > 0)
+			got += (size_t)n;
+		else if (n == 0 || errno != EINTR) {
+			logmsg("cannot read /dev/urandom");
+			exit(1);
+		}
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
@@ -311,7 +314,7 @@ static void
 grant_scopes(struct session *s, const char *p, int scopes)
 {
 	struct jw w;
-	char one[64];
+	char one[SCOPE_MAX];
 	int i, k;
 
 	w.p = s->scopes;
@@ -357,9 +360,6 @@ connect_request(struct conn *c, const char *p, const char *id, int params, long 
 		if (json_string(p, tok, v, s->field[k], sizeof s->field[k]) < (k > F_VERSION ? 0 : 1))
 			bad = "client id, version, platform and mode must be strings of 1 to 127 bytes";
 	}
-	v = json_get(p, tok, params, "role");
-	if (!bad && v >= 0 && json_string(p, tok, v, s->role, sizeof s->role) < 0)
-		bad = "role must be a string";
 	if (bad) {
 		snprintf(details, sizeof details, "invalid connect params: %s", bad);
 		refuse(c, id, details, NULL, 1008);
@@ -371,9 +371,11 @@ connect_request(struct conn *c, const char *p, const char *id, int params, long 
 		refuse(c, id, "protocol mismatch", details, 1002);
 		return;
 	}
-	if (!s->role[0])
+	v = json_get(p, tok, params, "role");
+	if (v < 0)
 		strcpy(s->role, "operator");
-	if (strcmp(s->role, "operator") != 0 && strcmp(s->role, "node") != 0) {
+	else if (json_string(p, tok, v, s->role, sizeof s->role) < 0 ||
+	    (strcmp(s->role, "operator") != 0 && strcmp(s->role, "node") != 0)) {
 		refuse(c, id, "invalid role", NULL, 1008);
 		return;
 	}
@@ -395,8 +397,8 @@ connect_request(struct conn *c, const char *p, const char *id, int params, long 
 	s->connected_at = unix_ms();
 	uuid(s->connid);
 	c->ws.max = opt.max_payload;
-	if (opt.verbose)
-		logmsg("client %d: connected as %s (%s, %s)", c->fd, s->field[F_ID], s->field[F_MODE], s->role);
+	if (opt.verbose)                        /* the client's own strings stay out of the log */
+		logmsg("client %d: authenticated, connId %s", c->fd, s->connid);
 	hello(c, id, t0);
 	broadcast_presence(c);
 }

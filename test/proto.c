@@ -226,6 +226,14 @@ handshake_errors(void)
 	close(fd);
 
 	fd = open_challenged(NULL);
+	send_text(fd, "{\"type\":\"req\",\"id\":\"c8\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,"
+	    "\"maxProtocol\":4,\"client\":{\"id\":\"x\",\"version\":\"1\",\"platform\":\"p\",\"mode\":\"cli\"},"
+	    "\"role\":\"superuser\"}}");
+	expect_refusal(fd, "an unknown role", "c8", "invalid role", 0);
+	check(close_with_reason(fd, 1008, "invalid role"), "an unknown role: close 1008");
+	close(fd);
+
+	fd = open_challenged(NULL);
 	send_text(fd, "{\"type\":\"req\",\"id\":\"c9\",\"method\":\"connect\",\"params\":{\"minProtocol\":4}}");
 	expect_refusal(fd, "connect without client", "c9", "invalid connect params: minProtocol and maxProtocol must be integers", 0);
 	check(close_with_reason(fd, 1008, "invalid connect params: minProtocol and maxProtocol must be integers"),
