@@ -37,8 +37,10 @@ sanitize:
 	    LDFLAGS="-fsanitize=address,undefined"
 	$(MAKE) clean
 
-# the same suite with the daemon under valgrind
-valgrind: gateway test/run
+# the same suite with the daemon under valgrind (built anew: no sanitizer objects left over)
+valgrind:
+	$(MAKE) clean
+	$(MAKE) gateway test/run
 	GATEWAY_BIN="`pwd`/gateway" ./test/run test/valgrind-gateway
 
 interop: gateway
