@@ -172,11 +172,16 @@ static long
 number(const char *what, const char *s, long min, long max)
 {
 	long v = 0;
+	int big = 0;
 	const char *p;
 
-	for (p = s; *p >= '0' && *p <= '9' && v <= max; p++)
-		v = v * 10 + (*p - '0');
-	if (p == s || *p != '\0' || v < min || v > max)
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (*p - '0')) / 10)
+			big = 1;                /* checked before it can overflow, even with a 32-bit long */
+		else
+			v = v * 10 + (*p - '0');
+	}
+	if (p == s || *p != '\0' || big || v < min)
 		usage_error("invalid %s '%s': must be a whole number from %ld to %ld",
 		    what, s, min, max);
 	return v;
