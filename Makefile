@@ -41,7 +41,7 @@ sanitize:
 valgrind:
 	$(MAKE) clean
 	$(MAKE) gateway test/run
-	GATEWAY_BIN="`pwd`/gateway" ./test/run test/valgrind-gateway
+	GATEWAY_BIN="`pwd`/gateway" GATEWAY_UNDER_VALGRIND=1 ./test/run test/valgrind-gateway
 
 interop: gateway
 	sh test/interop/run.sh

@@ -25,6 +25,7 @@ int nconns;
 static int listeners[2], nlisteners;
 static int sigpipe[2];
 static int reserve_fd = -1;             /* spare descriptor, given up to shed a connection on EMFILE */
+static int accept_paused;               /* out of descriptors and no reserve: wait for a close */
 static int draining;
 static long long drain_deadline;
 static unsigned char rbuf[READ_CHUNK];  /* every read lands here; clients own no read buffer */
@@ -692,14 +693,22 @@ conn_timeout(struct conn *c, long long now)
 
 /* accept */
 
-static void
+/* A new client; NULL (and the socket closed) if it cannot be taken. */
+static const char *
 conn_new(int fd)
 {
-	struct conn *c;
+	struct conn *c = NULL;
+	const char *why = NULL;
 
-	if (nconns == MAX_CONNS || set_flags(fd) < 0 || (c = calloc(1, sizeof *c)) == NULL) {
+	if (nconns == MAX_CONNS)
+		why = "at the client limit";
+	else if (set_flags(fd) < 0)
+		why = strerror(errno);
+	else if ((c = calloc(1, sizeof *c)) == NULL)
+		why = "out of memory";
+	if (why) {
 		close(fd);
-		return;
+		return why;
 	}
 	c->fd = fd;
 	c->state = C_HTTP;
@@ -707,35 +716,47 @@ conn_new(int fd)
 	conns[nconns++] = c;
 	if (opt.verbose)
 		logmsg("client %d: connected", fd);
+	return NULL;
 }
 
 static void
 accept_clients(int lfd)
 {
-	int i, fd;
+	const char *why = NULL, *w;
+	int i, fd, refused = 0;
 
+	if (reserve_fd < 0)                     /* lost to a full table before: take it back */
+		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
 		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
-			conn_new(fd);
+			if ((w = conn_new(fd)) != NULL) {
+				why = w;
+				refused++;
+			}
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
-		if ((errno == EMFILE || errno == ENFILE) && reserve_fd >= 0) {
-			/* out of descriptors: spend the reserve to refuse this one, not spin on it */
-			close(reserve_fd);
-			if ((fd = accept(lfd, NULL, NULL)) >= 0)
-				close(fd);
-			reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (token_file)
-		read_token_file();
-	if (!opt.echo)
-		proto_init();
-			logmsg("warning: out of file descriptors; refused a connection");
-			continue;
+		if (errno != EMFILE && errno != ENFILE)
+			break;
+		if (reserve_fd < 0) {
+			/* nothing to shed with: stop polling the listener until a client closes */
+			accept_paused = 1;
+			break;
 		}
-		return;
+		/* out of descriptors: spend the reserve to refuse one, rather than spin on it */
+		close(reserve_fd);
+		if ((fd = accept(lfd, NULL, NULL)) >= 0)
+			close(fd);
+		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			break;                  /* nobody was waiting after all */
+		why = "out of file descriptors";
+		refused++;
 	}
+	/* one line a wakeup, however many: a flood must not flood the log too */
+	if (refused)
+		logmsg("warning: refused %d connection%s (%s)", refused, refused == 1 ? "" : "s", why);
 }
 
 static void
@@ -743,6 +764,7 @@ conn_free(struct conn *c)
 {
 	proto_closed(c);
 	close(c->fd);
+	accept_paused = 0;                      /* a descriptor is free again */
 	buf_free(&c->in);
 	buf_free(&c->out);
 	buf_free(&c->msg);
@@ -817,7 +839,7 @@ serve(void)
 		n = 0;
 		pfd[n].fd = sigpipe[0];
 		pfd[n++].events = POLLIN;
-		for (i = 0; i < nlisteners; i++) {
+		for (i = 0; i < nlisteners && !accept_paused; i++) {
 			pfd[n].fd = listeners[i];
 			pfd[n++].events = POLLIN;
 		}

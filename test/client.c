@@ -6,6 +6,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -24,6 +25,7 @@
 #include "t.h"
 
 const char *gateway_path;
+int spawn_nofile;               /* if set, the daemon's descriptor limit */
 
 /* processes */
 
@@ -73,6 +75,12 @@ gw_spawn(struct gw *g, const char *path, const char *envport, int uid, const cha
 			unsetenv("OPENCLAW_GATEWAY_PORT");
 		if (uid != -1 && (setgid((gid_t)uid) < 0 || setuid((uid_t)uid) < 0))
 			_exit(111);
+		if (spawn_nofile) {     /* the soft limit only: valgrind keeps its own above it */
+			struct rlimit rl;
+			getrlimit(RLIMIT_NOFILE, &rl);
+			rl.rlim_cur = (rlim_t)spawn_nofile;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
 		execv(path, (char *const *)argv);
 		_exit(112);
 	}
@@ -81,15 +89,34 @@ gw_spawn(struct gw *g, const char *path, const char *envport, int uid, const cha
 	return g->pid < 0 ? -1 : 0;
 }
 
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
 /* Read the daemon's stderr until needle appears (1) or it closes (0). */
 int
 gw_expect(struct gw *g, const char *needle, int ms)
+{
+	return gw_expect_n(g, needle, 1, ms);
+}
+
+/* Read the daemon's stderr until needle has appeared n times (1) or it closes (0). */
+int
+gw_expect_n(struct gw *g, const char *needle, int times, int ms)
 {
 	struct pollfd pfd;
 	ssize_t n;
 
 	for (;;) {
-		if (strstr(g->log, needle))
+		if (count(g->log, needle) >= times)
 			return 1;
 		pfd.fd = g->err;
 		pfd.events = POLLIN;
@@ -99,7 +126,7 @@ gw_expect(struct gw *g, const char *needle, int ms)
 		if (n <= 0) {
 			close(g->err);
 			g->err = -1;
-			return strstr(g->log, needle) != NULL;
+			return count(g->log, needle) >= times;
 		}
 		g->loglen += (size_t)n;
 		g->log[g->loglen] = '\0';

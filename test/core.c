@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +316,63 @@ option_tests(void)
 	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "invalid port 'abc'"), "--port=VALUE form");
 }
 
+static int
+occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+/* out of descriptors: refuse the surplus at once from the reserve, keep serving */
+static void
+emfile_test(void)
+{
+	struct gw g;
+	struct pollfd pfd;
+	const char *args[] = { "--verbose", NULL };
+	int port = free_port(), fds[100], i, accepted = 0, closed = 0, refused = 0, r;
+	const char *line;
+	char buf[64];
+
+	/* valgrind hands out descriptors past the guest's limit, then closes them itself */
+	if (getenv("GATEWAY_UNDER_VALGRIND")) {
+		printf("skipped: descriptor exhaustion, which valgrind emulates with its own closes\n");
+		return;
+	}
+	spawn_nofile = 64;
+	check(gw_start(&g, port, args), "gateway with 64 descriptors");
+	spawn_nofile = 0;
+	for (i = 0; i < 100; i++)
+		fds[i] = tcp_connect(port);
+	/* read its log until every connection is accounted for: accepted, or counted as refused */
+	for (;;) {
+		accepted = occurrences(g.log, ": connected\n");
+		for (refused = 0, line = g.log; (line = strstr(line, "refused ")) != NULL; line++)
+			if (sscanf(line, "refused %d", &r) == 1)
+				refused += r;
+		if (accepted + refused >= 100 || !gw_expect_n(&g, "\n", occurrences(g.log, "\n") + 1, HANG_MS))
+			break;
+	}
+	check(refused > 0 && accepted + refused == 100 && strstr(g.log, "(out of file descriptors)\n"),
+	    "out of descriptors: %d accepted, %d refused, with a warning: %s", accepted, refused, g.log);
+	/* the refused ones were closed before their count was written */
+	for (i = 0; i < 100; i++) {
+		pfd.fd = fds[i];
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) == 1 && read(fds[i], buf, sizeof buf) <= 0)
+			closed++;
+		close(fds[i]);
+	}
+	check(closed == refused, "exactly the refused connections were closed (%d of %d)", closed, refused);
+	check(gw_expect_n(&g, "closed (end of stream)", accepted, HANG_MS), "the others end as we close them");
+	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp) == 200,
+	    "and the gateway serves once descriptors are free again");
+	check(gw_stop(&g) == 0, "stops");
+}
+
 void
 core_tests(void)
 {
@@ -323,4 +381,5 @@ core_tests(void)
 	crash_test();
 	signal_tests();
 	option_tests();
+	emfile_test();
 }

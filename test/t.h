@@ -20,10 +20,12 @@ struct gw {
 	size_t loglen;
 };
 extern const char *gateway_path;
+extern int spawn_nofile;
 int     free_port(void);
 int     gw_spawn(struct gw *g, const char *path, const char *envport, int uid, const char *const *args);
 int     gw_start(struct gw *g, int port, const char *const *args);
 int     gw_expect(struct gw *g, const char *needle, int ms);
+int     gw_expect_n(struct gw *g, const char *needle, int times, int ms);
 int     gw_wait(struct gw *g);
 int     gw_stop(struct gw *g);
 int     tcp_connect(int port);
