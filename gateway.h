@@ -137,6 +137,7 @@ struct jw {
 	size_t len, cap;
 	int overflow;
 };
+struct jw jw_init(char *p, size_t cap);
 void jw_raw(struct jw *w, const char *s, size_t n);
 void jw_printf(struct jw *w, const char *fmt, ...);
 void jw_string(struct jw *w, const char *s, size_t n);

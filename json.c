@@ -363,6 +363,18 @@ json_integer(const char *s, const struct json_tok *t, int i, long long *v)
 
 /* the writer: appends to a fixed buffer; on overflow it says so, once, at the end */
 
+struct jw
+jw_init(char *p, size_t cap)
+{
+	struct jw w;
+
+	w.p = p;
+	w.len = 0;
+	w.cap = cap;
+	w.overflow = 0;
+	return w;
+}
+
 void
 jw_raw(struct jw *w, const char *s, size_t n)
 {

@@ -100,13 +100,7 @@ uuid(char s[UUID_LEN + 1])
 static struct jw
 writer(void)
 {
-	struct jw w;
-
-	w.p = out;
-	w.len = 0;
-	w.cap = sizeof out;
-	w.overflow = 0;
-	return w;
+	return jw_init(out, sizeof out);
 }
 
 static void
@@ -313,14 +307,10 @@ hello(struct conn *c, const char *id, long long t0)
 static void
 grant_scopes(struct session *s, const char *p, int scopes)
 {
-	struct jw w;
+	struct jw w = jw_init(s->scopes, sizeof s->scopes - 1);
 	char one[SCOPE_MAX];
 	int i, k;
 
-	w.p = s->scopes;
-	w.len = 0;
-	w.cap = sizeof s->scopes - 1;
-	w.overflow = 0;
 	JW_LIT(&w, "[");
 	if (scopes >= 0 && tok[scopes].type == JSON_ARRAY)
 		for (i = scopes + 1, k = 0; k < (int)tok[scopes].count; k++, i = tok[i].next)

@@ -382,18 +382,14 @@ json_vectors(void)
 	    "json nested lookup");
 	check(json_string(doc, t, json_get(doc, t, 0, "k"), buf, 4) < 0, "json string longer than the buffer is refused");
 
-	w.p = out;
-	w.len = 0;
-	w.cap = sizeof out;
-	w.overflow = 0;
+	w = jw_init(out, sizeof out);
 	jw_string(&w, "q\"b\\n\n\r\t\x01\x1f\x7f\xc3\xa9", 13);
 	check(!w.overflow && w.len == sizeof escaped - 1 && memcmp(out, escaped, w.len) == 0,
 	    "json writer escapes quote, backslash and controls: %.*s", (int)w.len, out);
 	n = json_parse(out, w.len, t, 64);
 	check(n == 1 && json_string(out, t, 0, buf, sizeof buf) == 13 &&
 	    memcmp(buf, "q\"b\\n\n\r\t\x01\x1f\x7f\xc3\xa9", 13) == 0, "json writer output reads back the same");
-	w.cap = 5;
-	w.len = 0;
+	w = jw_init(out, 5);
 	jw_str(&w, "too long");
 	check(w.overflow, "json writer reports overflow");
 }
