@@ -38,7 +38,7 @@ free_port(void)
 
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_addr.s_addr = htonl(0x7f000001);    /* 127.0.0.1 */
 	bind(fd, (struct sockaddr *)&sin, sizeof sin);
 	getsockname(fd, (struct sockaddr *)&sin, &len);
 	close(fd);
@@ -193,7 +193,7 @@ tcp_connect(int port)
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((unsigned short)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_addr.s_addr = htonl(0x7f000001);    /* 127.0.0.1 */
 	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
 		close(fd);
 		return -1;
