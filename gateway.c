@@ -1,34 +1,28 @@
 /*
  * gateway: main, options, and the one poll() loop that serves every socket.
  * Signals reach the loop through a self-pipe; timers are the poll timeout.
+ * The connection layer (conn.c) does the work for each client; the
+ * application behind it, echo or the OpenClaw protocol, is chosen here once.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "gateway.h"
 
 struct options opt;
-
-struct conn *conns[MAX_CONNS];
-int nconns;
 static int listeners[2], nlisteners;
 static int sigpipe[2];
 static int reserve_fd = -1;             /* spare descriptor, given up to shed a connection on EMFILE */
 static int accept_paused;               /* out of descriptors and no reserve: wait for a close */
-static int draining;
 static long long drain_deadline;
-static unsigned char rbuf[READ_CHUNK];  /* every read lands here; clients own no read buffer */
 
 static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
@@ -54,118 +48,8 @@ static const char help_text[] =
     "\n"
     "Exit status: 0 clean stop, 1 failure, 64 usage, 78 port already held.\n";
 
-/* one write(2) per line, so a reader of the log never sees half a line */
-static void
-vlog(const char *fmt, va_list ap)
-{
-	char line[512] = "gateway: ";
-	size_t n = strlen(line);
-	int r;
-
-	r = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
-	if (r < 0)
-		return;
-	n += (size_t)r < sizeof line - n - 1 ? (size_t)r : sizeof line - n - 2;
-	line[n++] = '\n';
-	(void)!write(2, line, n);
-}
-
-void
-logmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(fmt, ap);
-	va_end(ap);
-}
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-static void
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(fmt, ap);
-	va_end(ap);
-	fputs(usage_text, stderr);
-	exit(EXIT_USAGE);
-}
-
-long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* buffers */
-
-int
-buf_append(struct buf *b, const void *data, size_t n, size_t limit)
-{
-	size_t want, cap;
-	unsigned char *p;
-
-	if (n == 0)
-		return 0;
-	if (n > limit || b->len - b->off > limit - n)
-		return -1;
-	if (b->off > 0 && b->len + n > b->cap) {     /* reuse the consumed front first */
-		memmove(b->p, b->p + b->off, b->len - b->off);
-		b->len -= b->off;
-		b->off = 0;
-	}
-	want = b->len + n;
-	if (want > b->cap) {
-		for (cap = b->cap ? b->cap : 256; cap < want; cap *= 2)
-			if (cap > limit / 2) {
-				cap = want;
-				break;
-			}
-		if ((p = realloc(b->p, cap)) == NULL)
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	return 0;
-}
-
-void
-buf_consume(struct buf *b, size_t n)
-{
-	b->off += n;
-	if (b->off == b->len)
-		buf_free(b);
-}
-
-void
-buf_free(struct buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
-}
-
-static size_t
-pending(const struct conn *c)
-{
-	return c->out.len - c->out.off;
-}
+/* the complaint, then the usage, then exit 64; an expression, for VALUE() below */
+#define usage_error(...) (logmsg(__VA_ARGS__), fputs(usage_text, stderr), exit(EXIT_USAGE))
 
 /* options */
 
@@ -283,13 +167,6 @@ on_signal(int sig)
 	errno = saved;
 }
 
-static int
-set_flags(int fd)
-{
-	return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ? -1 : 0;
-}
-
 static void
 setup_signals(void)
 {
@@ -306,419 +183,9 @@ setup_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-/* output */
-
-static void
-conn_drop(struct conn *c, const char *why)
-{
-	if (c->state == C_DEAD)
-		return;
-	if (opt.verbose)
-		logmsg("client %d: closed (%s)", c->fd, why);
-	c->state = C_DEAD;
-}
-
-/*
- * Send the pieces in order. What the socket does not take now is queued and
- * sent as poll() finds room; a client whose queue would pass its bound is a
- * client that does not read, and is dropped.
- */
-static int
-conn_writev(struct conn *c, const struct iovec *iov, int n)
-{
-	size_t limit = (size_t)opt.max_payload + OUT_SLACK, done;
-	ssize_t w = 0;
-	int i;
-
-	if (c->state == C_DEAD || c->wrshut)
-		return -1;
-	if (pending(c) == 0 && (w = writev(c->fd, iov, n)) < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			conn_drop(c, strerror(errno));
-			return -1;
-		}
-		w = 0;
-	}
-	for (i = 0; i < n; i++) {
-		done = (size_t)w < iov[i].iov_len ? (size_t)w : iov[i].iov_len;
-		w -= (ssize_t)done;
-		if (buf_append(&c->out, (const char *)iov[i].iov_base + done, iov[i].iov_len - done, limit) < 0) {
-			conn_drop(c, "output queue full");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-conn_write(struct conn *c, const void *p, size_t n)
-{
-	struct iovec iov;
-
-	iov.iov_base = (void *)p;
-	iov.iov_len = n;
-	return conn_writev(c, &iov, 1);
-}
-
-/* Enter C_DRAIN: send what is queued, shut our side, await the peer's FIN. */
-static void
-conn_drain(struct conn *c)
-{
-	c->state = C_DRAIN;
-	c->since = now_ms();
-	if (pending(c) == 0 && shutdown(c->fd, SHUT_WR) == 0)
-		c->wrshut = 1;
-}
-
-/* One frame whose payload is the pieces (at most WS_PARTS_MAX) in order. */
-int
-ws_sendv(struct conn *c, int opcode, const struct iovec *parts, int n)
-{
-	struct iovec iov[1 + WS_PARTS_MAX];
-	unsigned char hdr[10];
-	size_t len = 0;
-	int i;
-
-	if (c->state != C_OPEN || n > WS_PARTS_MAX)
-		return -1;                      /* nothing follows a close frame */
-	for (i = 0; i < n; i++) {
-		iov[1 + i] = parts[i];
-		len += parts[i].iov_len;
-	}
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = ws_header(hdr, opcode, len);
-	return conn_writev(c, iov, 1 + n);
-}
-
-int
-ws_send(struct conn *c, int opcode, const void *p, size_t n)
-{
-	struct iovec iov;
-
-	iov.iov_base = (void *)p;
-	iov.iov_len = n;
-	return ws_sendv(c, opcode, &iov, 1);
-}
-
-/* Start the closing handshake: our close frame (code 0: empty), then wait for the peer's. */
-void
-ws_close(struct conn *c, unsigned code, const char *reason)
-{
-	unsigned char payload[WS_CONTROL_MAX];
-	size_t n = strlen(reason);
-
-	if (c->state != C_OPEN)
-		return;
-	if (n > WS_CONTROL_MAX - 2)
-		n = WS_CONTROL_MAX - 2;
-	payload[0] = (unsigned char)(code >> 8);
-	payload[1] = (unsigned char)code;
-	memcpy(payload + 2, reason, n);
-	ws_send(c, WS_CLOSE, payload, code ? n + 2 : 0);
-	if (c->state == C_OPEN) {
-		c->state = C_CLOSING;
-		c->since = now_ms();
-	}
-}
-
-/* Fail the connection: a close frame, then nothing more is parsed. */
-static void
-ws_fail(struct conn *c, unsigned code)
-{
-	ws_close(c, code, "");
-	conn_drain(c);
-}
-
-/* input: frames */
-
-static void
-on_message(struct conn *c, int opcode, unsigned char *p, size_t n)
-{
-	if (opt.echo)
-		ws_send(c, opcode, p, n);
-	else
-		proto_message(c, opcode, p, n);
-}
-
-static void
-on_control(struct conn *c, const struct ws_event *ev)
-{
-	if (ev->opcode == WS_PING && c->state == C_OPEN)
-		ws_send(c, WS_PONG, ev->data, ev->len);
-	else if (ev->opcode == WS_CLOSE) {
-		/* echo the status code; the reason is theirs, not ours */
-		if (c->state == C_OPEN)
-			ws_send(c, WS_CLOSE, ev->data, ev->len < 2 ? 0 : 2);
-		conn_drain(c);
-	}
-}
-
-static void
-on_data(struct conn *c, const struct ws_event *ev)
-{
-	if (c->state != C_OPEN)
-		return;                         /* after our close, data is discarded */
-	if (ev->last && c->msg.len == 0) {      /* a whole message in one piece: no copy */
-		on_message(c, ev->opcode, ev->data, ev->len);
-		return;
-	}
-	if (buf_append(&c->msg, ev->data, ev->len, (size_t)opt.max_payload) < 0) {
-		conn_drop(c, "out of memory");
-		return;
-	}
-	if (ev->last) {
-		on_message(c, ev->opcode, c->msg.p, c->msg.len);
-		buf_free(&c->msg);
-	}
-}
-
-static size_t
-ws_input(struct conn *c, unsigned char *p, size_t len)
-{
-	struct ws_event ev;
-	size_t off = 0, n;
-
-	while (c->state == C_OPEN || c->state == C_CLOSING) {
-		n = ws_parse(&c->ws, p + off, len - off, &ev);
-		off += n;
-		switch (ev.type) {
-		case WS_EV_MORE:
-			if (n == 0)
-				return off;
-			break;
-		case WS_EV_ERROR:
-			if (opt.verbose)
-				logmsg("client %d: protocol error, close %d", c->fd, ev.code);
-			ws_fail(c, (unsigned)ev.code);
-			return len;
-		case WS_EV_CONTROL:
-			on_control(c, &ev);
-			break;
-		case WS_EV_DATA:
-			on_data(c, &ev);
-			break;
-		}
-	}
-	return len;
-}
-
-/* input: HTTP */
-
-/* exact comparison: methods and paths are case-sensitive */
-static int
-span_is(struct span s, const char *str)
-{
-	return s.n == strlen(str) && memcmp(s.p, str, s.n) == 0;
-}
-
-static void
-respond(struct conn *c, int status, const char *headers, const char *body, int head_only)
-{
-	char out[512];
-	size_t n;
-
-	n = http_response(out, sizeof out, status, headers,
-	    body[0] == '{' ? "application/json" : "text/plain; charset=utf-8", body, head_only);
-	conn_write(c, out, n);
-	conn_drain(c);
-}
-
-/* Returns the bytes of the head once it is complete and answered, else 0. */
-static size_t
-http_input(struct conn *c, unsigned char *p, size_t len)
-{
-	struct http_req req;
-	char out[512];
-	size_t n;
-	int status, head;
-
-	status = http_parse((const char *)p, len, &req);
-	switch (status) {
-	case HTTP_INCOMPLETE:
-		return 0;
-	case 200:
-		break;
-	case 431:
-		respond(c, status, "", "request head too large\n", 0);
-		return len;
-	case 505:
-		respond(c, status, "", "HTTP/1.x only\n", 0);
-		return len;
-	default:
-		respond(c, 400, "", "malformed request\n", 0);
-		return len;
-	}
-	head = span_is(req.method, "HEAD");
-	if (span_is(req.path, "/health") || span_is(req.path, "/healthz")) {
-		if (head || span_is(req.method, "GET"))
-			respond(c, 200, "", "{\"ok\":true,\"status\":\"live\"}", head);
-		else
-			respond(c, 405, "Allow: GET, HEAD\r\n", "method not allowed\n", 0);
-	} else if (span_is(req.path, "/ready") || span_is(req.path, "/readyz")) {
-		if (!head && !span_is(req.method, "GET"))
-			respond(c, 405, "Allow: GET, HEAD\r\n", "method not allowed\n", 0);
-		else if (draining)
-			respond(c, 503, "", "{\"ok\":false,\"status\":\"draining\"}", head);
-		else
-			respond(c, 200, "", "{\"ok\":true,\"status\":\"ready\"}", head);
-	} else if (span_is(req.path, "/")) {
-		if (!span_is(req.method, "GET")) {
-			respond(c, 405, "Allow: GET\r\n", "method not allowed\n", 0);
-			return len;
-		}
-		if (draining) {
-			respond(c, 503, "", "{\"ok\":false,\"status\":\"draining\"}", 0);
-			return len;
-		}
-		if (ws_handshake(&req, out, sizeof out, &n) != 101) {
-			conn_write(c, out, n);
-			conn_drain(c);
-			return len;
-		}
-		conn_write(c, out, n);
-		c->state = C_OPEN;
-		c->since = c->last_rx = now_ms();
-		c->ws.max = opt.max_payload;
-		if (opt.verbose)
-			logmsg("client %d: WebSocket open", c->fd);
-		if (!opt.echo)
-			proto_open(c);
-		return req.headlen;             /* what follows the head is frames */
-	} else {
-		respond(c, 404, "", "not found\n", 0);
-	}
-	return len;
-}
-
-/* Parse what arrived; returns the bytes used, the rest waits for more. */
-static size_t
-conn_input(struct conn *c, unsigned char *p, size_t len)
-{
-	size_t off = 0;
-
-	if (c->state == C_HTTP && (off = http_input(c, p, len)) == 0)
-		return 0;
-	if (c->state == C_OPEN || c->state == C_CLOSING)
-		return off + ws_input(c, p + off, len - off);
-	return len;                             /* draining: discard */
-}
-
-static void
-conn_read(struct conn *c)
-{
-	ssize_t n;
-	size_t used;
-
-	n = read(c->fd, rbuf, sizeof rbuf);
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			conn_drop(c, strerror(errno));
-		return;
-	}
-	if (n == 0) {
-		conn_drop(c, "end of stream");
-		return;
-	}
-	c->last_rx = now_ms();
-	c->pinged = 0;
-	if (c->in.len == 0) {
-		used = conn_input(c, rbuf, (size_t)n);
-		if (used < (size_t)n && c->state != C_DEAD &&
-		    buf_append(&c->in, rbuf + used, (size_t)n - used, HTTP_HEAD_MAX + READ_CHUNK) < 0)
-			conn_drop(c, "out of memory");
-		return;
-	}
-	if (buf_append(&c->in, rbuf, (size_t)n, HTTP_HEAD_MAX + READ_CHUNK) < 0) {
-		conn_drop(c, "out of memory");
-		return;
-	}
-	used = conn_input(c, c->in.p + c->in.off, c->in.len - c->in.off);
-	if (c->state != C_DEAD)
-		buf_consume(&c->in, used);
-}
-
-static void
-conn_flush(struct conn *c)
-{
-	ssize_t n;
-
-	n = write(c->fd, c->out.p + c->out.off, pending(c));
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			conn_drop(c, strerror(errno));
-		return;
-	}
-	buf_consume(&c->out, (size_t)n);
-	if (pending(c) == 0 && c->state == C_DRAIN)
-		conn_drain(c);
-}
-
-/* timers */
-
-static long long
-conn_deadline(const struct conn *c)
-{
-	long long d, connect_by;
-
-	switch (c->state) {
-	case C_HTTP:
-		return c->since + HTTP_HEAD_TIMEOUT_MS;
-	case C_OPEN:
-		d = c->last_rx + opt.idle_ms * (c->pinged ? 2 : 1);
-		connect_by = proto_deadline(c);
-		return connect_by && connect_by < d ? connect_by : d;
-	case C_CLOSING:
-		return c->since + WS_CLOSE_TIMEOUT_MS;
-	case C_DRAIN:
-		return c->since + LINGER_MS;
-	default:
-		return 0;
-	}
-}
-
-static void
-conn_timeout(struct conn *c, long long now)
-{
-	if (c->state == C_OPEN && proto_deadline(c) && now >= proto_deadline(c)) {
-		ws_close(c, 0, "");             /* no connect in time: a bare close, as the real gateway */
-		return;
-	}
-	if (c->state == C_OPEN && !c->pinged) {
-		c->pinged = 1;
-		ws_send(c, WS_PING, NULL, 0);
-		return;
-	}
-	conn_drop(c, c->state == C_OPEN ? "idle" : "timeout");
-}
-
 /* accept */
 
-/* A new client; NULL (and the socket closed) if it cannot be taken. */
-static const char *
-conn_new(int fd)
-{
-	struct conn *c = NULL;
-	const char *why = NULL;
-
-	if (nconns == MAX_CONNS)
-		why = "at the client limit";
-	else if (set_flags(fd) < 0)
-		why = strerror(errno);
-	else if ((c = calloc(1, sizeof *c)) == NULL)
-		why = "out of memory";
-	if (why) {
-		close(fd);
-		return why;
-	}
-	c->fd = fd;
-	c->state = C_HTTP;
-	c->since = c->last_rx = now_ms();
-	conns[nconns++] = c;
-	if (opt.verbose)
-		logmsg("client %d: connected", fd);
-	return NULL;
-}
-
+/* A new client, or one line a wakeup about those refused. */
 static void
 accept_clients(int lfd)
 {
@@ -729,7 +196,8 @@ accept_clients(int lfd)
 		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
 		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
-			if ((w = conn_new(fd)) != NULL) {
+			if ((w = set_flags(fd) < 0 ? strerror(errno) : conn_new(fd)) != NULL) {
+				close(fd);
 				why = w;
 				refused++;
 			}
@@ -759,18 +227,6 @@ accept_clients(int lfd)
 		logmsg("warning: refused %d connection%s (%s)", refused, refused == 1 ? "" : "s", why);
 }
 
-static void
-conn_free(struct conn *c)
-{
-	proto_closed(c);
-	close(c->fd);
-	accept_paused = 0;                      /* a descriptor is free again */
-	buf_free(&c->in);
-	buf_free(&c->out);
-	buf_free(&c->msg);
-	free(c);
-}
-
 /* shutdown */
 
 static void
@@ -779,16 +235,12 @@ start_drain(int sig)
 	int i;
 
 	logmsg("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-	draining = 1;
 	drain_deadline = now_ms() + SHUTDOWN_DRAIN_MS;
 	for (i = 0; i < nlisteners; i++)
 		close(listeners[i]);            /* the port is free for a successor now */
 	nlisteners = 0;
 	/* a request in progress may finish (and hear 503 from /readyz) until the deadline */
-	for (i = 0; i < nconns; i++) {
-		proto_shutdown(conns[i]);
-		ws_close(conns[i], 1012, "service restart");
-	}
+	conns_shutdown();
 }
 
 static void
@@ -812,28 +264,20 @@ serve(void)
 {
 	static struct pollfd pfd[3 + MAX_CONNS];
 	long long now, next, d;
-	int i, j, n, nfixed, timeout;
+	int i, n, nfixed, timeout, freed;
 
 	for (;;) {
 		now = now_ms();
-		next = draining ? drain_deadline : -1;
-		for (i = 0; i < nconns; i++) {
-			d = conn_deadline(conns[i]);
-			if (d <= now && conns[i]->state != C_DEAD) {
-				conn_timeout(conns[i], now);
-				d = conn_deadline(conns[i]);
-			}
-			if (conns[i]->state == C_DEAD) {
-				conn_free(conns[i]);
-				conns[i--] = conns[--nconns];
-				continue;
-			}
-			if (next < 0 || d < next)
-				next = d;
+		next = conns_sweep(now, &freed);
+		if (freed)
+			accept_paused = 0;      /* a descriptor is free again */
+		if (draining) {
+			if (nconns == 0 || now >= drain_deadline)
+				break;
+			if (next < 0 || drain_deadline < next)
+				next = drain_deadline;
 		}
-		if (draining && (nconns == 0 || now >= drain_deadline))
-			break;
-		if (!opt.echo && ((d = proto_tick(now)) < next || next < 0))
+		if (app->tick && ((d = app->tick(now)) < next || next < 0))
 			next = d;
 
 		n = 0;
@@ -844,14 +288,7 @@ serve(void)
 			pfd[n++].events = POLLIN;
 		}
 		nfixed = n;
-		for (i = 0; i < nconns; i++, n++) {
-			pfd[n].fd = conns[i]->fd;
-			pfd[n].events = 0;
-			if (pending(conns[i]) <= OUT_HIGH_WATER)
-				pfd[n].events |= POLLIN;        /* a client that does not read is not read */
-			if (pending(conns[i]) > 0)
-				pfd[n].events |= POLLOUT;
-		}
+		n += conns_pollset(pfd + nfixed);
 		timeout = next < 0 ? -1 : next - now > 86400000 ? 86400000 : (int)(next - now);
 		if (poll(pfd, (nfds_t)n, timeout) < 0) {
 			if (errno == EINTR)
@@ -859,22 +296,24 @@ serve(void)
 			die("poll: %s", strerror(errno));
 		}
 
-		for (i = 0, j = nfixed; i < nconns && j < n; i++, j++) {
-			if ((pfd[j].revents & POLLOUT) && conns[i]->state != C_DEAD)
-				conn_flush(conns[i]);
-			if ((pfd[j].revents & (POLLIN | POLLHUP | POLLERR)) && conns[i]->state != C_DEAD)
-				conn_read(conns[i]);
-		}
+		conns_io(pfd + nfixed, n - nfixed);
 		for (i = 1; i < nfixed; i++)
 			if (pfd[i].revents & POLLIN)
 				accept_clients(pfd[i].fd);
 		if (pfd[0].revents & POLLIN)
 			read_signals();
 	}
-	for (i = 0; i < nconns; i++)
-		conn_free(conns[i]);
-	nconns = 0;
+	conns_free_all();
 }
+
+/* echo mode: every message goes back as it came */
+static void
+echo_message(struct conn *c, int opcode, const unsigned char *p, size_t n)
+{
+	ws_send(c, opcode, p, n);
+}
+
+static const struct app echo_app = { NULL, echo_message, NULL, NULL, NULL, NULL };
 
 int
 main(int argc, char *argv[])
@@ -886,8 +325,12 @@ main(int argc, char *argv[])
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (token_file)
 		read_token_file();
-	if (!opt.echo)
+	if (opt.echo)
+		app = &echo_app;
+	else {
 		proto_init();
+		app = &proto_app;
+	}
 	logmsg("listening on ws://127.0.0.1:%d (pid %ld)", opt.port, (long)getpid());
 	serve();
 	logmsg("stopped");

@@ -7,6 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* let the compiler check the format strings given to our printf-like functions */
+#if defined(__GNUC__) || defined(__clang__)
+#define PRINTFLIKE(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define PRINTFLIKE(fmt, args)
+#endif
+
 #define GATEWAY_VERSION      "0.1.0"
 #define DEFAULT_PORT         18789
 #define LISTEN_BACKLOG       128
@@ -54,17 +61,15 @@
 #define JSON_MAX_TOKENS      8192       /* values in one request */
 #define JSON_OUT_MAX         (2u * 1024 * 1024)   /* one reply or event */
 
-/* growable byte buffer; p is NULL while empty so an idle client holds nothing */
-struct buf {
-	unsigned char *p;
-	size_t off, len, cap;           /* unconsumed bytes are p[off..len) */
-};
-int  buf_append(struct buf *b, const void *data, size_t n, size_t limit);
-void buf_consume(struct buf *b, size_t n);
-void buf_free(struct buf *b);
+/* log.c: the bottom layer */
+void logmsg(const char *fmt, ...) PRINTFLIKE(1, 2);
+void die(const char *fmt, ...) PRINTFLIKE(1, 2);
+long long now_ms(void);                 /* monotonic, for timers */
+long long unix_ms(void);                /* wall clock, for what clients see */
 
 /* lock.c */
 int  lock_listen(int port, int fds[2]);
+int  set_flags(int fd);
 
 /* sha1.c, base64.c */
 #define SHA1_LEN 20
@@ -139,7 +144,7 @@ struct jw {
 };
 struct jw jw_init(char *p, size_t cap);
 void jw_raw(struct jw *w, const char *s, size_t n);
-void jw_printf(struct jw *w, const char *fmt, ...);
+void jw_printf(struct jw *w, const char *fmt, ...) PRINTFLIKE(2, 3);
 void jw_string(struct jw *w, const char *s, size_t n);
 void jw_str(struct jw *w, const char *s);
 #define JW_LIT(w, lit) jw_raw((w), (lit), sizeof(lit) - 1)
@@ -156,7 +161,11 @@ struct options {
 };
 extern struct options opt;
 
-/* a client connection; buffers exist only while they hold bytes */
+/* conn.c: a client connection; buffers exist only while they hold bytes */
+struct buf {
+	unsigned char *p;               /* NULL while empty, so an idle client holds nothing */
+	size_t off, len, cap;           /* unconsumed bytes are p[off..len) */
+};
 enum { C_HTTP, C_OPEN, C_CLOSING, C_DRAIN, C_DEAD };
 struct conn {
 	int fd;
@@ -169,24 +178,36 @@ struct conn {
 	struct buf out;                 /* bytes not yet sent */
 	struct buf msg;                 /* a fragmented message being assembled */
 	struct ws ws;
-	struct session *sess;           /* protocol state; NULL in echo mode */
+	struct session *sess;           /* the application's state; NULL in echo mode */
 };
+/* what runs on a WebSocket, chosen once in main; NULL members do nothing */
+struct app {
+	void (*open)(struct conn *c);
+	void (*message)(struct conn *c, int opcode, const unsigned char *p, size_t n);
+	void (*closed)(struct conn *c);
+	long long (*deadline)(const struct conn *c);    /* when it is passed, close; 0: none */
+	void (*shutdown)(struct conn *c);               /* before the close 1012 */
+	long long (*tick)(long long now);               /* returns when to call it next */
+};
+struct pollfd;
 extern struct conn *conns[MAX_CONNS];
 extern int nconns;
+extern const struct app *app;
+extern int draining;
+const char *conn_new(int fd);
+size_t conn_pending(const struct conn *c);
+long long conns_sweep(long long now, int *freed);
+int  conns_pollset(struct pollfd *pfd);
+void conns_io(const struct pollfd *pfd, int n);
+void conns_shutdown(void);
+void conns_free_all(void);
 #define WS_PARTS_MAX 2
 int  ws_send(struct conn *c, int opcode, const void *p, size_t n);
 int  ws_sendv(struct conn *c, int opcode, const struct iovec *parts, int n);
 void ws_close(struct conn *c, unsigned code, const char *reason);
 
-/* proto.c */
+/* proto.c: the OpenClaw protocol */
 void proto_init(void);
-void proto_open(struct conn *c);
-void proto_message(struct conn *c, int opcode, const unsigned char *p, size_t n);
-long long proto_deadline(const struct conn *c);
-long long proto_tick(long long now);
-void proto_shutdown(struct conn *c);
-void proto_closed(struct conn *c);
-void logmsg(const char *fmt, ...);
-long long now_ms(void);
+extern const struct app proto_app;
 
 #endif

@@ -16,6 +16,14 @@
 
 #include "gateway.h"
 
+/* close-on-exec and non-blocking: every descriptor the loop polls */
+int
+set_flags(int fd)
+{
+	return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ? -1 : 0;
+}
+
 static int
 listener(int family, const struct sockaddr *sa, socklen_t salen)
 {
@@ -29,13 +37,11 @@ listener(int family, const struct sockaddr *sa, socklen_t salen)
 	 * listeners is never asked for: it would let two instances hold the lock.
 	 */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0 ||
-#ifdef IPV6_V6ONLY
+#if defined(IPPROTO_IPV6) && defined(IPV6_V6ONLY)  /* hidden by some BSD headers under POSIX */
 	    (family == AF_INET6 &&
 	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0) ||
 #endif
-	    bind(fd, sa, salen) < 0 || listen(fd, LISTEN_BACKLOG) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+	    bind(fd, sa, salen) < 0 || listen(fd, LISTEN_BACKLOG) < 0 || set_flags(fd) < 0) {
 		err = errno;
 		close(fd);
 		errno = err;
@@ -57,7 +63,7 @@ lock_listen(int port, int fds[2])
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((unsigned short)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_addr.s_addr = htonl(0x7f000001);   /* 127.0.0.1; INADDR_LOOPBACK is not POSIX */
 	if ((fds[0] = listener(AF_INET, (struct sockaddr *)&sin, sizeof sin)) < 0) {
 		if (errno == EADDRINUSE) {
 			fprintf(stderr, "GatewayLockError: another gateway instance is "

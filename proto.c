@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "gateway.h"
@@ -44,25 +43,14 @@ static char hostname[256], platform[160];
 static struct json_tok tok[JSON_MAX_TOKENS];    /* the request being read */
 static char out[JSON_OUT_MAX];                  /* the frame being written */
 
-static long long
-unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 proto_init(void)
 {
 	struct utsname u;
 	size_t i;
 
-	if ((random_fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) < 0) {
-		logmsg("cannot open /dev/urandom: nonces would be guessable");
-		exit(1);
-	}
+	if ((random_fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) < 0)
+		die("cannot open /dev/urandom: nonces would be guessable");
 	started_mono = now_ms();
 	started_unix = unix_ms();
 	next_tick = started_mono + opt.tick_ms;
@@ -86,10 +74,8 @@ uuid(char s[UUID_LEN + 1])
 	while (got < sizeof b) {
 		if ((n = read(random_fd, b + got, sizeof b - got)) > 0)
 			got += (size_t)n;
-		else if (n == 0 || errno != EINTR) {
-			logmsg("cannot read /dev/urandom");
-			exit(1);
-		}
+		else if (n == 0 || errno != EINTR)
+			die("cannot read /dev/urandom");
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
@@ -207,7 +193,7 @@ write_health(struct jw *w, long long t0)
 static int
 slow(const struct conn *c)
 {
-	return c->out.len - c->out.off > OUT_HIGH_WATER;
+	return conn_pending(c) > OUT_HIGH_WATER;
 }
 
 /*
@@ -241,7 +227,7 @@ broadcast_presence(struct conn *except)
 	}
 }
 
-void
+static void
 proto_open(struct conn *c)
 {
 	struct jw w = writer();
@@ -414,7 +400,7 @@ method(struct conn *c, const char *id, const char *name, long long t0)
 		jw_printf(&w, "{\"gateway\":{\"port\":%d,\"bind\":\"loopback\",\"mode\":\"%s\","
 		    "\"auth\":{\"mode\":\"%s\"}},\"limits\":{\"maxPayload\":%llu,\"maxBufferedBytes\":%llu,"
 		    "\"maxConnections\":%d,\"preauthMaxPayload\":%d,\"handshakeTimeoutMs\":%d,"
-		    "\"tickIntervalMs\":%ld,\"idleMs\":%ld}}", opt.port, opt.echo ? "echo" : "gateway",
+		    "\"tickIntervalMs\":%ld,\"idleMs\":%ld}}", opt.port, "gateway",
 		    opt.token ? "token" : "none", (unsigned long long)opt.max_payload,
 		    (unsigned long long)opt.max_payload + OUT_SLACK, MAX_CONNS, PRECONNECT_MAX,
 		    HANDSHAKE_TIMEOUT_MS, opt.tick_ms, opt.idle_ms);
@@ -452,7 +438,7 @@ read_request(const char *p, size_t n, char *id, size_t idcap, char *name, size_t
 	return 1;
 }
 
-void
+static void
 proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 {
 	const char *p = (const char *)data;
@@ -486,14 +472,14 @@ proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 }
 
 /* the connect deadline while unauthenticated, else 0 (none) */
-long long
+static long long
 proto_deadline(const struct conn *c)
 {
 	return c->sess && !c->sess->authed ? c->sess->deadline : 0;
 }
 
 /* Send due ticks; the time of the next one. */
-long long
+static long long
 proto_tick(long long now)
 {
 	char payload[48];
@@ -510,7 +496,7 @@ proto_tick(long long now)
 }
 
 /* before the close 1012 of a shutdown */
-void
+static void
 proto_shutdown(struct conn *c)
 {
 	if (c->sess && c->sess->authed && c->state == C_OPEN)
@@ -518,7 +504,7 @@ proto_shutdown(struct conn *c)
 }
 
 /* the connection is going: tell the others, free its state */
-void
+static void
 proto_closed(struct conn *c)
 {
 	struct session *s = c->sess;
@@ -530,3 +516,7 @@ proto_closed(struct conn *c)
 		broadcast_presence(c);
 	free(s);
 }
+
+const struct app proto_app = {
+	proto_open, proto_message, proto_closed, proto_deadline, proto_shutdown, proto_tick
+};

@@ -55,6 +55,13 @@ http_routes(int port)
 	st = http_get(port, "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp);
 	check(st == 200 && strstr(resp, "Content-Length: 27\r\n") &&
 	    strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0, "HEAD /healthz: headers, no body");
+	/* a HEAD response never carries a body, whatever its status */
+	st = http_get(port, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp);
+	check(st == 405 && strstr(resp, "\r\n\r\n") && strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0,
+	    "HEAD /: 405, no body: %s", resp);
+	st = http_get(port, "HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp);
+	check(st == 404 && strstr(resp, "\r\n\r\n") && strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0,
+	    "HEAD on an unknown path: 404, no body: %s", resp);
 	memset(big, 'a', sizeof big);
 	memcpy(big, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ", 39);
 	st = http_request(port, big, sizeof big, resp, sizeof resp);
@@ -122,7 +129,7 @@ lock_tests(void)
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((unsigned short)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_addr.s_addr = htonl(0x7f000001);    /* 127.0.0.1 */
 	check(bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 && listen(fd, 1) == 0, "foreign listener");
 	gw_start(&b, port, args);
 	st = gw_wait(&b);

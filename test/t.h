@@ -2,10 +2,12 @@
 #include <sys/types.h>
 #include <stddef.h>
 
+#include "gateway.h"     /* PRINTFLIKE, and the limits the tests probe */
+
 #define HANG_MS 20000           /* a step that takes this long has hung: fail it */
 
 extern int passed, failed;
-void check(int ok, const char *fmt, ...);
+void check(int ok, const char *fmt, ...) PRINTFLIKE(2, 3);
 void unit_tests(void);
 void core_tests(void);
 void ws_tests(void);

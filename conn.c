@@ -1,0 +1,575 @@
+/*
+ * The connection layer: one client from its first byte to its close. It
+ * reads into the shared buffer, routes the HTTP head, turns frames into
+ * messages for the application (echo or the protocol, through the app
+ * table), queues and flushes output, and runs each connection's timers.
+ * It exports the send and close primitives that an application uses.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway.h"
+
+struct conn *conns[MAX_CONNS];
+int nconns;
+const struct app *app;
+int draining;                           /* shutting down: no new WebSocket, /readyz 503 */
+static unsigned char rbuf[READ_CHUNK];  /* every read lands here; clients own no read buffer */
+
+/* buffers: p is NULL while empty so an idle client holds nothing */
+
+static int
+buf_append(struct buf *b, const void *data, size_t n, size_t limit)
+{
+	size_t want, cap;
+	unsigned char *p;
+
+	if (n == 0)
+		return 0;
+	if (n > limit || b->len - b->off > limit - n)
+		return -1;
+	if (b->off > 0 && b->len + n > b->cap) {     /* reuse the consumed front first */
+		memmove(b->p, b->p + b->off, b->len - b->off);
+		b->len -= b->off;
+		b->off = 0;
+	}
+	want = b->len + n;
+	if (want > b->cap) {
+		for (cap = b->cap ? b->cap : 256; cap < want; cap *= 2)
+			if (cap > limit / 2) {
+				cap = want;
+				break;
+			}
+		if ((p = realloc(b->p, cap)) == NULL)
+			return -1;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	return 0;
+}
+
+static void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+static void
+buf_consume(struct buf *b, size_t n)
+{
+	b->off += n;
+	if (b->off == b->len)
+		buf_free(b);
+}
+
+size_t
+conn_pending(const struct conn *c)
+{
+	return c->out.len - c->out.off;
+}
+
+/* output */
+
+static void
+conn_drop(struct conn *c, const char *why)
+{
+	if (c->state == C_DEAD)
+		return;
+	if (opt.verbose)
+		logmsg("client %d: closed (%s)", c->fd, why);
+	c->state = C_DEAD;
+}
+
+/*
+ * Send the pieces in order. What the socket does not take now is queued and
+ * sent as poll() finds room; a client whose queue would pass its bound is a
+ * client that does not read, and is dropped.
+ */
+static int
+conn_writev(struct conn *c, const struct iovec *iov, int n)
+{
+	size_t limit = (size_t)opt.max_payload + OUT_SLACK, done;
+	ssize_t w = 0;
+	int i;
+
+	if (c->state == C_DEAD || c->wrshut)
+		return -1;
+	if (conn_pending(c) == 0 && (w = writev(c->fd, iov, n)) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			conn_drop(c, strerror(errno));
+			return -1;
+		}
+		w = 0;
+	}
+	for (i = 0; i < n; i++) {
+		done = (size_t)w < iov[i].iov_len ? (size_t)w : iov[i].iov_len;
+		w -= (ssize_t)done;
+		if (buf_append(&c->out, (const char *)iov[i].iov_base + done, iov[i].iov_len - done, limit) < 0) {
+			conn_drop(c, "output queue full");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+conn_write(struct conn *c, const void *p, size_t n)
+{
+	struct iovec iov;
+
+	iov.iov_base = (void *)p;
+	iov.iov_len = n;
+	return conn_writev(c, &iov, 1);
+}
+
+/* Enter C_DRAIN: send what is queued, shut our side, await the peer's FIN. */
+static void
+conn_drain(struct conn *c)
+{
+	c->state = C_DRAIN;
+	c->since = now_ms();
+	if (conn_pending(c) == 0 && shutdown(c->fd, SHUT_WR) == 0)
+		c->wrshut = 1;
+}
+
+/* One frame whose payload is the pieces (at most WS_PARTS_MAX) in order. */
+int
+ws_sendv(struct conn *c, int opcode, const struct iovec *parts, int n)
+{
+	struct iovec iov[1 + WS_PARTS_MAX];
+	unsigned char hdr[10];
+	size_t len = 0;
+	int i;
+
+	if (c->state != C_OPEN || n > WS_PARTS_MAX)
+		return -1;                      /* nothing follows a close frame */
+	for (i = 0; i < n; i++) {
+		iov[1 + i] = parts[i];
+		len += parts[i].iov_len;
+	}
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = ws_header(hdr, opcode, len);
+	return conn_writev(c, iov, 1 + n);
+}
+
+int
+ws_send(struct conn *c, int opcode, const void *p, size_t n)
+{
+	struct iovec iov;
+
+	iov.iov_base = (void *)p;
+	iov.iov_len = n;
+	return ws_sendv(c, opcode, &iov, 1);
+}
+
+/* Start the closing handshake: our close frame (code 0: empty), then wait for the peer's. */
+void
+ws_close(struct conn *c, unsigned code, const char *reason)
+{
+	unsigned char payload[WS_CONTROL_MAX];
+	size_t n = strlen(reason);
+
+	if (c->state != C_OPEN)
+		return;
+	if (n > WS_CONTROL_MAX - 2)
+		n = WS_CONTROL_MAX - 2;
+	payload[0] = (unsigned char)(code >> 8);
+	payload[1] = (unsigned char)code;
+	memcpy(payload + 2, reason, n);
+	ws_send(c, WS_CLOSE, payload, code ? n + 2 : 0);
+	if (c->state == C_OPEN) {
+		c->state = C_CLOSING;
+		c->since = now_ms();
+	}
+}
+
+/* Fail the connection: a close frame, then nothing more is parsed. */
+static void
+ws_fail(struct conn *c, unsigned code)
+{
+	ws_close(c, code, "");
+	conn_drain(c);
+}
+
+/* input: frames */
+
+static void
+on_control(struct conn *c, const struct ws_event *ev)
+{
+	if (ev->opcode == WS_PING && c->state == C_OPEN)
+		ws_send(c, WS_PONG, ev->data, ev->len);
+	else if (ev->opcode == WS_CLOSE) {
+		/* echo the status code; the reason is theirs, not ours */
+		if (c->state == C_OPEN)
+			ws_send(c, WS_CLOSE, ev->data, ev->len < 2 ? 0 : 2);
+		conn_drain(c);
+	}
+}
+
+static void
+on_data(struct conn *c, const struct ws_event *ev)
+{
+	if (c->state != C_OPEN)
+		return;                         /* after our close, data is discarded */
+	if (ev->last && c->msg.len == 0) {      /* a whole message in one piece: no copy */
+		app->message(c, ev->opcode, ev->data, ev->len);
+		return;
+	}
+	if (buf_append(&c->msg, ev->data, ev->len, (size_t)opt.max_payload) < 0) {
+		conn_drop(c, "out of memory");
+		return;
+	}
+	if (ev->last) {
+		app->message(c, ev->opcode, c->msg.p, c->msg.len);
+		buf_free(&c->msg);
+	}
+}
+
+static size_t
+ws_input(struct conn *c, unsigned char *p, size_t len)
+{
+	struct ws_event ev;
+	size_t off = 0, n;
+
+	while (c->state == C_OPEN || c->state == C_CLOSING) {
+		n = ws_parse(&c->ws, p + off, len - off, &ev);
+		off += n;
+		switch (ev.type) {
+		case WS_EV_MORE:
+			if (n == 0)
+				return off;
+			break;
+		case WS_EV_ERROR:
+			if (opt.verbose)
+				logmsg("client %d: protocol error, close %d", c->fd, ev.code);
+			ws_fail(c, (unsigned)ev.code);
+			return len;
+		case WS_EV_CONTROL:
+			on_control(c, &ev);
+			break;
+		case WS_EV_DATA:
+			on_data(c, &ev);
+			break;
+		}
+	}
+	return len;
+}
+
+/* input: HTTP */
+
+/* exact comparison: methods and paths are case-sensitive */
+static int
+span_is(struct span s, const char *str)
+{
+	return s.n == strlen(str) && memcmp(s.p, str, s.n) == 0;
+}
+
+/* a whole response, then the drain; a HEAD request hears the headers only */
+static void
+respond(struct conn *c, int status, const char *headers, const char *body, int head)
+{
+	char out[512];
+	size_t n;
+
+	n = http_response(out, sizeof out, status, headers,
+	    body[0] == '{' ? "application/json" : "text/plain; charset=utf-8", body, head);
+	conn_write(c, out, n);
+	conn_drain(c);
+}
+
+/* Returns the bytes of the head once it is complete and answered, else 0. */
+static size_t
+http_input(struct conn *c, unsigned char *p, size_t len)
+{
+	struct http_req req;
+	char out[512];
+	size_t n;
+	int status, head;
+
+	status = http_parse((const char *)p, len, &req);
+	switch (status) {
+	case HTTP_INCOMPLETE:
+		return 0;
+	case 200:
+		break;
+	case 431:
+		respond(c, status, "", "request head too large\n", 0);
+		return len;
+	case 505:
+		respond(c, status, "", "HTTP/1.x only\n", 0);
+		return len;
+	default:
+		respond(c, 400, "", "malformed request\n", 0);
+		return len;
+	}
+	head = span_is(req.method, "HEAD");
+	if (span_is(req.path, "/health") || span_is(req.path, "/healthz")) {
+		if (head || span_is(req.method, "GET"))
+			respond(c, 200, "", "{\"ok\":true,\"status\":\"live\"}", head);
+		else
+			respond(c, 405, "Allow: GET, HEAD\r\n", "method not allowed\n", 0);
+	} else if (span_is(req.path, "/ready") || span_is(req.path, "/readyz")) {
+		if (!head && !span_is(req.method, "GET"))
+			respond(c, 405, "Allow: GET, HEAD\r\n", "method not allowed\n", 0);
+		else if (draining)
+			respond(c, 503, "", "{\"ok\":false,\"status\":\"draining\"}", head);
+		else
+			respond(c, 200, "", "{\"ok\":true,\"status\":\"ready\"}", head);
+	} else if (span_is(req.path, "/")) {
+		if (!span_is(req.method, "GET"))
+			respond(c, 405, "Allow: GET\r\n", "method not allowed\n", head);
+		else if (draining)
+			respond(c, 503, "", "{\"ok\":false,\"status\":\"draining\"}", 0);
+		else if (ws_handshake(&req, out, sizeof out, &n) != 101) {
+			conn_write(c, out, n);
+			conn_drain(c);
+		} else {
+			conn_write(c, out, n);
+			c->state = C_OPEN;
+			c->since = c->last_rx = now_ms();
+			c->ws.max = opt.max_payload;
+			if (opt.verbose)
+				logmsg("client %d: WebSocket open", c->fd);
+			if (app->open)
+				app->open(c);
+			return req.headlen;     /* what follows the head is frames */
+		}
+	} else {
+		respond(c, 404, "", "not found\n", head);
+	}
+	return len;
+}
+
+/* Parse what arrived; returns the bytes used, the rest waits for more. */
+static size_t
+conn_input(struct conn *c, unsigned char *p, size_t len)
+{
+	size_t off = 0;
+
+	if (c->state == C_HTTP && (off = http_input(c, p, len)) == 0)
+		return 0;
+	if (c->state == C_OPEN || c->state == C_CLOSING)
+		return off + ws_input(c, p + off, len - off);
+	return len;                             /* draining: discard */
+}
+
+static void
+conn_read(struct conn *c)
+{
+	ssize_t n;
+	size_t used;
+
+	n = read(c->fd, rbuf, sizeof rbuf);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			conn_drop(c, strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		conn_drop(c, "end of stream");
+		return;
+	}
+	c->last_rx = now_ms();
+	c->pinged = 0;
+	if (c->in.len == 0) {
+		used = conn_input(c, rbuf, (size_t)n);
+		if (used < (size_t)n && c->state != C_DEAD &&
+		    buf_append(&c->in, rbuf + used, (size_t)n - used, HTTP_HEAD_MAX + READ_CHUNK) < 0)
+			conn_drop(c, "out of memory");
+		return;
+	}
+	if (buf_append(&c->in, rbuf, (size_t)n, HTTP_HEAD_MAX + READ_CHUNK) < 0) {
+		conn_drop(c, "out of memory");
+		return;
+	}
+	used = conn_input(c, c->in.p + c->in.off, c->in.len - c->in.off);
+	if (c->state != C_DEAD)
+		buf_consume(&c->in, used);
+}
+
+static void
+conn_flush(struct conn *c)
+{
+	ssize_t n;
+
+	n = write(c->fd, c->out.p + c->out.off, conn_pending(c));
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			conn_drop(c, strerror(errno));
+		return;
+	}
+	buf_consume(&c->out, (size_t)n);
+	if (conn_pending(c) == 0 && c->state == C_DRAIN)
+		conn_drain(c);
+}
+
+/* timers */
+
+/* the application's own deadline (connect, for the protocol), else 0 */
+static long long
+app_deadline(const struct conn *c)
+{
+	return app->deadline ? app->deadline(c) : 0;
+}
+
+static long long
+conn_deadline(const struct conn *c)
+{
+	long long d, by;
+
+	switch (c->state) {
+	case C_HTTP:
+		return c->since + HTTP_HEAD_TIMEOUT_MS;
+	case C_OPEN:
+		d = c->last_rx + opt.idle_ms * (c->pinged ? 2 : 1);
+		by = app_deadline(c);
+		return by && by < d ? by : d;
+	case C_CLOSING:
+		return c->since + WS_CLOSE_TIMEOUT_MS;
+	case C_DRAIN:
+		return c->since + LINGER_MS;
+	default:
+		return 0;
+	}
+}
+
+static void
+conn_timeout(struct conn *c, long long now)
+{
+	if (c->state == C_OPEN && app_deadline(c) && now >= app_deadline(c)) {
+		ws_close(c, 0, "");             /* no connect in time: a bare close, as the real gateway */
+		return;
+	}
+	if (c->state == C_OPEN && !c->pinged) {
+		c->pinged = 1;
+		ws_send(c, WS_PING, NULL, 0);
+		return;
+	}
+	conn_drop(c, c->state == C_OPEN ? "idle" : "timeout");
+}
+
+/* the table of connections */
+
+/* Take a new client's socket (non-blocking already); why not, else NULL. */
+const char *
+conn_new(int fd)
+{
+	struct conn *c;
+
+	if (nconns == MAX_CONNS)
+		return "at the client limit";
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return "out of memory";
+	c->fd = fd;
+	c->state = C_HTTP;
+	c->since = c->last_rx = now_ms();
+	conns[nconns++] = c;
+	if (opt.verbose)
+		logmsg("client %d: connected", fd);
+	return NULL;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	if (app->closed)
+		app->closed(c);
+	close(c->fd);
+	buf_free(&c->in);
+	buf_free(&c->out);
+	buf_free(&c->msg);
+	free(c);
+}
+
+/*
+ * Fire the timers that are due and free the dead. Returns the next deadline
+ * (-1: none); *freed says whether a descriptor came free.
+ */
+long long
+conns_sweep(long long now, int *freed)
+{
+	long long next = -1, d;
+	int i;
+
+	*freed = 0;
+	for (i = 0; i < nconns; i++) {
+		d = conn_deadline(conns[i]);
+		if (d <= now && conns[i]->state != C_DEAD) {
+			conn_timeout(conns[i], now);
+			d = conn_deadline(conns[i]);
+		}
+		if (conns[i]->state == C_DEAD) {
+			conn_free(conns[i]);
+			conns[i--] = conns[--nconns];
+			*freed = 1;
+			continue;
+		}
+		if (next < 0 || d < next)
+			next = d;
+	}
+	return next;
+}
+
+/* one poll entry per connection, in table order; a client that does not read is not read */
+int
+conns_pollset(struct pollfd *pfd)
+{
+	int i;
+
+	for (i = 0; i < nconns; i++) {
+		pfd[i].fd = conns[i]->fd;
+		pfd[i].events = 0;
+		if (conn_pending(conns[i]) <= OUT_HIGH_WATER)
+			pfd[i].events |= POLLIN;
+		if (conn_pending(conns[i]) > 0)
+			pfd[i].events |= POLLOUT;
+	}
+	return nconns;
+}
+
+/* Serve what poll() found for the n entries conns_pollset() wrote. */
+void
+conns_io(const struct pollfd *pfd, int n)
+{
+	int i;
+
+	for (i = 0; i < nconns && i < n; i++) {
+		if ((pfd[i].revents & POLLOUT) && conns[i]->state != C_DEAD)
+			conn_flush(conns[i]);
+		if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && conns[i]->state != C_DEAD)
+			conn_read(conns[i]);
+	}
+}
+
+/* Shutting down: the application says goodbye, then every WebSocket hears 1012. */
+void
+conns_shutdown(void)
+{
+	int i;
+
+	draining = 1;
+	for (i = 0; i < nconns; i++) {
+		if (app->shutdown)
+			app->shutdown(conns[i]);
+		ws_close(conns[i], 1012, "service restart");
+	}
+}
+
+void
+conns_free_all(void)
+{
+	int i;
+
+	for (i = 0; i < nconns; i++)
+		conn_free(conns[i]);
+	nconns = 0;
+}
