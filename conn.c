@@ -113,6 +113,8 @@ conn_writev(struct conn *c, const struct iovec *iov, int n)
 	for (i = 0; i < n; i++) {
 		done = (size_t)w < iov[i].iov_len ? (size_t)w : iov[i].iov_len;
 		w -= (ssize_t)done;
+		if (done == iov[i].iov_len)
+			continue;               /* sent, or empty: an empty piece may have a NULL base */
 		if (buf_append(&c->out, (const char *)iov[i].iov_base + done, iov[i].iov_len - done, limit) < 0) {
 			conn_drop(c, "output queue full");
 			return -1;
