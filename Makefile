@@ -22,7 +22,7 @@ gateway: gateway.o $(OBJ)
 
 gateway.o $(OBJ): $(HDR)
 
-TESTSRC = test/run.c test/client.c test/unit.c test/core.c test/wsconf.c test/proto.c
+TESTSRC = test/run.c test/client.c test/unit.c test/core.c test/wsconf.c test/proto.c test/hostile.c
 
 test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ $(TESTSRC) $(PURE)

@@ -77,6 +77,16 @@ conn_pending(const struct conn *c)
 	return c->out.len - c->out.off;
 }
 
+/* Every state change but the drop comes through here: nothing leaves C_DEAD. */
+static void
+set_state(struct conn *c, int state)
+{
+	if (c->state == C_DEAD)
+		return;
+	c->state = (unsigned char)state;
+	c->since = now_ms();
+}
+
 /* output */
 
 static void
@@ -137,9 +147,8 @@ conn_write(struct conn *c, const void *p, size_t n)
 static void
 conn_drain(struct conn *c)
 {
-	c->state = C_DRAIN;
-	c->since = now_ms();
-	if (conn_pending(c) == 0 && shutdown(c->fd, SHUT_WR) == 0)
+	set_state(c, C_DRAIN);
+	if (c->state == C_DRAIN && conn_pending(c) == 0 && shutdown(c->fd, SHUT_WR) == 0)
 		c->wrshut = 1;
 }
 
@@ -188,10 +197,7 @@ ws_close(struct conn *c, unsigned code, const char *reason)
 	payload[1] = (unsigned char)code;
 	memcpy(payload + 2, reason, n);
 	ws_send(c, WS_CLOSE, payload, code ? n + 2 : 0);
-	if (c->state == C_OPEN) {
-		c->state = C_CLOSING;
-		c->since = now_ms();
-	}
+	set_state(c, C_CLOSING);
 }
 
 /* Fail the connection: a close frame, then nothing more is parsed. */
@@ -336,8 +342,10 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 			conn_drain(c);
 		} else {
 			conn_write(c, out, n);
-			c->state = C_OPEN;
-			c->since = c->last_rx = now_ms();
+			set_state(c, C_OPEN);
+			if (c->state != C_OPEN)
+				return len;     /* the 101 could not be written */
+			c->last_rx = c->since;
 			c->ws.max = opt.max_payload;
 			if (opt.verbose)
 				logmsg("client %d: WebSocket open", c->fd);

@@ -12,6 +12,7 @@ void unit_tests(void);
 void core_tests(void);
 void ws_tests(void);
 void proto_tests(void);
+void hostile_tests(void);
 
 /* client.c */
 struct gw {

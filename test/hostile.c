@@ -1,0 +1,61 @@
+/*
+ * What a hostile neighbour or web page tries: each case is an attack found
+ * against an earlier build, and the answer the daemon must give now.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway.h"
+#include "t.h"
+
+static char resp[65536];
+
+static const char upgrade[] =
+    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+/* close with a reset, not a FIN: the daemon's next write to it fails */
+static void
+reset(int fd)
+{
+	struct linger l;
+
+	l.l_onoff = 1;
+	l.l_linger = 0;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+	close(fd);
+}
+
+/* Bug: a client whose 101 could not be written was marked dead, then served as open. */
+static void
+dead_stays_dead(void)
+{
+	struct gw g;
+	const char *args[] = { "--echo", "--verbose", NULL };
+	int port = free_port(), fd;
+
+	check(gw_start(&g, port, args), "echo gateway starts");
+	/* stopped, the daemon reads the upgrade only after the reset has arrived */
+	kill(g.pid, SIGSTOP);
+	fd = tcp_connect(port);
+	send_all(fd, upgrade, strlen(upgrade));
+	reset(fd);
+	kill(g.pid, SIGCONT);
+	check(gw_expect(&g, ": closed (", HANG_MS), "the reset client is dropped: %s", g.log);
+	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200 &&
+	    gw_expect(&g, "closed (end of stream)", HANG_MS), "and the next client is served");
+	check(strstr(g.log, "WebSocket open") == NULL, "a dropped connection never becomes a WebSocket: %s", g.log);
+	check(gw_stop(&g) == 0, "stops");
+}
+
+void
+hostile_tests(void)
+{
+	dead_stays_dead();
+}
