@@ -323,7 +323,10 @@ json_get(const char *s, const struct json_tok *t, int obj, const char *key)
 	return found;
 }
 
-/* Copy the string value at i into out as a C string; its length, or -1. */
+/*
+ * Copy the string value at i into out as a C string; its length, or -1. A
+ * string holding a NUL (\u0000) is refused: as a C string it would be cut.
+ */
 long
 json_string(const char *s, const struct json_tok *t, int i, char *out, size_t cap)
 {
@@ -335,6 +338,8 @@ json_string(const char *s, const struct json_tok *t, int i, char *out, size_t ca
 	if (i < 0 || t[i].type != JSON_STRING)
 		return -1;
 	n = decode((const unsigned char *)s + t[i].start, t[i].len, out, cap - 1);
+	if (n > 0 && memchr(out, '\0', (size_t)n) != NULL)
+		n = -1;
 	out[n < 0 ? 0 : n] = '\0';
 	return n;
 }

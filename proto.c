@@ -245,15 +245,15 @@ proto_open(struct conn *c)
 	send_frame(c, &w);
 }
 
-/* Constant time in the contents: compare digests, not the strings. */
+/* Constant time in the contents: compare digests of every byte, not the strings. */
 static int
-token_equal(const char *a, const char *b)
+token_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
 	unsigned char da[SHA1_LEN], db[SHA1_LEN], diff = 0;
 	size_t i;
 
-	sha1(a, strlen(a), da);
-	sha1(b, strlen(b), db);
+	sha1(a, alen, da);
+	sha1(b, blen, db);
 	for (i = 0; i < SHA1_LEN; i++)
 		diff |= da[i] ^ db[i];
 	return diff == 0;
@@ -319,6 +319,7 @@ connect_request(struct conn *c, const char *p, const char *id, int params, long 
 	char token[TOKEN_MAX + 1], details[160];
 	const char *bad = NULL;
 	long long minp, maxp;
+	long n;
 	int client, k, v;
 
 	client = json_get(p, tok, params, "client");
@@ -362,7 +363,8 @@ connect_request(struct conn *c, const char *p, const char *id, int params, long 
 			    "{\"code\":\"AUTH_TOKEN_MISSING\",\"authReason\":\"token_missing\"}", 1008);
 			return;
 		}
-		if (json_string(p, tok, v, token, sizeof token) < 0 || !token_equal(token, opt.token)) {
+		if ((n = json_string(p, tok, v, token, sizeof token)) < 0 ||
+		    !token_equal(token, (size_t)n, opt.token, strlen(opt.token))) {
 			refuse(c, id, "unauthorized: gateway token mismatch",
 			    "{\"code\":\"AUTH_TOKEN_MISMATCH\",\"authReason\":\"token_mismatch\"}", 1008);
 			return;

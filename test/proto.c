@@ -241,6 +241,13 @@ handshake_errors(void)
 	check(close_with_reason(fd, 1008, "invalid connect params: minProtocol and maxProtocol must be integers"),
 	    "invalid connect params: close 1008");
 	close(fd);
+	/* a NUL in a client string was stored as an empty string */
+	fd = open_challenged(NULL);
+	connect_frame(buf, sizeof buf, 4, 4, "\\u0000x", "");
+	send_text(fd, buf);
+	expect_refusal(fd, "client id with a NUL", "c1",
+	    "invalid connect params: client id, version, platform and mode must be strings of 1 to 127 bytes", 1008);
+	close(fd);
 }
 
 static void
@@ -417,6 +424,9 @@ auth_tests(void)
 	strcpy(huge + sizeof huge - 3, "\"}");
 	auth_refused(huge, "unauthorized: gateway token mismatch", "AUTH_TOKEN_MISMATCH");
 	auth_refused("", "unauthorized: gateway token missing", "AUTH_TOKEN_MISSING");
+	/* a NUL once cut the token short, so the real one with anything after it passed */
+	auth_refused(",\"auth\":{\"token\":\"s3cret-token\\u0000anything\"}", "unauthorized: gateway token mismatch",
+	    "AUTH_TOKEN_MISMATCH");
 	auth_refused(",\"auth\":{\"password\":\"s3cret-token\"}", "unauthorized: gateway token missing",
 	    "AUTH_TOKEN_MISSING");
 	fd = auth_accepted(",\"auth\":{\"token\":\"s3cret-token\"}");

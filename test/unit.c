@@ -381,6 +381,9 @@ json_vectors(void)
 	check(json_get(doc, t, 0, "missing") < 0 && json_get(doc, t, json_get(doc, t, 0, "n"), "x") > 0,
 	    "json nested lookup");
 	check(json_string(doc, t, json_get(doc, t, 0, "k"), buf, 4) < 0, "json string longer than the buffer is refused");
+	doc = "[\"a\\u0000b\"]";
+	check(json_parse(doc, strlen(doc), t, 64) == 2 && json_string(doc, t, 1, buf, sizeof buf) < 0 &&
+	    buf[0] == '\0', "json: a string with an escaped NUL is not made a C string (it would be cut)");
 
 	w = jw_init(out, sizeof out);
 	jw_string(&w, "q\"b\\n\n\r\t\x01\x1f\x7f\xc3\xa9", 13);
