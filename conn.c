@@ -232,8 +232,9 @@ on_data(struct conn *c, const struct ws_event *ev)
 		app->message(c, ev->opcode, ev->data, ev->len);
 		return;
 	}
-	if (buf_append(&c->msg, ev->data, ev->len, (size_t)opt.max_payload) < 0) {
-		conn_drop(c, "out of memory");
+	if (buf_append(&c->msg, ev->data, ev->len, (size_t)c->ws.max) < 0) {
+		logmsg("warning: client %d: no memory to assemble a message; close 1009", c->fd);
+		ws_fail(c, 1009);
 		return;
 	}
 	if (ev->last) {

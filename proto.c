@@ -238,7 +238,7 @@ proto_open(struct conn *c)
 		return;
 	}
 	c->sess->deadline = now_ms() + HANDSHAKE_TIMEOUT_MS;
-	c->ws.max = PRECONNECT_MAX;
+	c->ws.max = opt.max_payload < PRECONNECT_MAX ? opt.max_payload : PRECONNECT_MAX;
 	uuid(nonce);
 	jw_printf(&w, "{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":"
 	    "{\"nonce\":\"%s\",\"ts\":%lld}}", nonce, unix_ms());

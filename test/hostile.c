@@ -54,8 +54,46 @@ dead_stays_dead(void)
 	check(gw_stop(&g) == 0, "stops");
 }
 
+/* a protocol WebSocket with its challenge read */
+static int
+challenged(int port)
+{
+	unsigned char *p;
+	size_t n;
+	int fd = ws_open(port);
+
+	check(fd >= 0 && ws_recv(fd, &p, &n) == WS_TEXT, "the challenge comes");
+	free(p);
+	return fd;
+}
+
+/* Bug: before connect the limit was 64 KiB even when --max-payload is smaller. */
+static void
+small_max_payload(void)
+{
+	struct gw g;
+	const char *args[] = { "--max-payload", "100", NULL };
+	unsigned char big[61440];
+	int port = free_port(), fd;
+
+	memset(big, ' ', sizeof big);
+	check(gw_start(&g, port, args), "protocol gateway with --max-payload 100");
+	fd = challenged(port);
+	ws_send_frame(fd, 0x80 | WS_TEXT, big, sizeof big, 0);
+	check(expect_close(fd, 1009), "before connect, a 60 KiB frame over --max-payload 100: close 1009");
+	close(fd);
+	/* two fragments of 60 bytes: the message is over the limit, not either frame */
+	fd = challenged(port);
+	ws_send_frame(fd, WS_TEXT, big, 60, 0);
+	ws_send_frame(fd, 0x80 | WS_CONT, big, 60, 0);
+	check(expect_close(fd, 1009), "a fragmented message over --max-payload: close 1009");
+	close(fd);
+	check(gw_stop(&g) == 0, "stops");
+}
+
 void
 hostile_tests(void)
 {
 	dead_stays_dead();
+	small_max_payload();
 }
