@@ -26,8 +26,8 @@ static long long drain_deadline;
 
 static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
-    "               [--max-payload BYTES] [--idle-ms MS] [--tick-ms MS] [--verbose]\n"
-    "               [--help] [--version]\n";
+    "               [--max-payload BYTES] [--idle-ms MS] [--tick-ms MS] [--drain-ms MS]\n"
+    "               [--verbose] [--help] [--version]\n";
 
 static const char help_text[] =
     "\n"
@@ -43,6 +43,7 @@ static const char help_text[] =
     "  --max-payload BYTES  largest WebSocket message (default 16777216)\n"
     "  --idle-ms MS         ping a silent client after MS, drop it after 2*MS (default 30000)\n"
     "  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n"
+    "  --drain-ms MS        on SIGTERM/SIGINT, wait at most MS for clients to close (default 2000)\n"
     "  --verbose            log every connection\n"
     "  --help, --version\n"
     "\n"
@@ -85,6 +86,7 @@ parse_options(int argc, char *argv[])
 	opt.max_payload = WS_MAX_PAYLOAD;
 	opt.idle_ms = WS_IDLE_MS;
 	opt.tick_ms = TICK_INTERVAL_MS;
+	opt.drain_ms = SHUTDOWN_DRAIN_MS;
 	for (i = 1; i < argc; i++) {
 		arg = argv[i];
 		val = NULL;
@@ -114,6 +116,8 @@ parse_options(int argc, char *argv[])
 			opt.idle_ms = number("--idle-ms", VALUE("--idle-ms"), 1, 86400000);
 		} else if (OPTION("--tick-ms")) {
 			opt.tick_ms = number("--tick-ms", VALUE("--tick-ms"), 1, 86400000);
+		} else if (OPTION("--drain-ms")) {
+			opt.drain_ms = number("--drain-ms", VALUE("--drain-ms"), 1, 86400000);
 		} else if (OPTION("--token")) {
 			opt.token = VALUE("--token");
 		} else if (OPTION("--token-file")) {
@@ -235,7 +239,7 @@ start_drain(int sig)
 	int i;
 
 	logmsg("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-	drain_deadline = now_ms() + SHUTDOWN_DRAIN_MS;
+	drain_deadline = now_ms() + opt.drain_ms;
 	for (i = 0; i < nlisteners; i++)
 		close(listeners[i]);            /* the port is free for a successor now */
 	nlisteners = 0;

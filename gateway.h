@@ -41,7 +41,7 @@
 #define WS_CLOSE_TIMEOUT_MS  2000       /* wait for the peer's close after ours */
 #define WS_IDLE_MS           30000      /* silence before a ping; twice this, a drop */
 #define MAX_PAYLOAD_LIMIT    (1u << 30) /* largest --max-payload */
-#define SHUTDOWN_DRAIN_MS    2000       /* on SIGTERM, wait this long for close replies */
+#define SHUTDOWN_DRAIN_MS    2000       /* on SIGTERM, wait this long for close replies (--drain-ms) */
 
 /* OpenClaw protocol */
 #define PROTOCOL_VERSION     4
@@ -157,6 +157,7 @@ struct options {
 	uint64_t max_payload;
 	long idle_ms;                   /* silence before a ping; twice this, a drop */
 	long tick_ms;
+	long drain_ms;                  /* on SIGTERM/SIGINT, wait this long for clients to close */
 	char *token;                    /* NULL: no auth */
 };
 extern struct options opt;

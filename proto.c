@@ -514,7 +514,7 @@ proto_closed(struct conn *c)
 	if (s == NULL)
 		return;
 	c->sess = NULL;
-	if (s->authed)
+	if (s->authed && !draining)     /* nobody needs presence from a process that is exiting */
 		broadcast_presence(c);
 	free(s);
 }

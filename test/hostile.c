@@ -91,9 +91,48 @@ small_max_payload(void)
 	check(gw_stop(&g) == 0, "stops");
 }
 
+/*
+ * Bug: a drain that ended with two greeted clients still connected freed them
+ * in order while the table still held the freed ones; the next one's leave
+ * broadcast presence through them (a use-after-free only ASan and valgrind see).
+ */
+static void
+drain_with_clients(void)
+{
+	struct gw g;
+	const char *args[] = { "--drain-ms", "300", NULL };
+	static const char connect[] = "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":"
+	    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"cli\",\"version\":\"1\","
+	    "\"platform\":\"t\",\"mode\":\"cli\"}}}";
+	unsigned char *p, reply[2] = { 1012 >> 8, 1012 & 0xff };
+	size_t n;
+	int port = free_port(), fd[2], i, op;
+
+	check(gw_start(&g, port, args), "protocol gateway with --drain-ms 300");
+	for (i = 0; i < 2; i++) {
+		fd[i] = challenged(port);
+		ws_send_frame(fd[i], 0x80 | WS_TEXT, connect, strlen(connect), 0);
+		check(ws_recv(fd[i], &p, &n) == WS_TEXT && strstr((char *)p, "hello-ok"), "client %d greeted", i);
+		free(p);
+	}
+	kill(g.pid, SIGTERM);
+	for (i = 0; i < 2; i++) {
+		while ((op = ws_recv(fd[i], &p, &n)) == WS_TEXT)
+			free(p);                /* presence, shutdown */
+		check(op == WS_CLOSE && n >= 2 && (p[0] << 8 | p[1]) == 1012, "client %d hears 1012", i);
+		free(p);
+	}
+	/* one answers the close and keeps its socket open, the other stays silent */
+	ws_send_frame(fd[0], 0x88, reply, 2, 0);
+	check(gw_wait(&g) == 0, "the drain ends with both still connected: exit 0, clean under ASan and valgrind");
+	close(fd[0]);
+	close(fd[1]);
+}
+
 void
 hostile_tests(void)
 {
 	dead_stays_dead();
 	small_max_payload();
+	drain_with_clients();
 }
