@@ -182,6 +182,10 @@ setup_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);          /* a vanished peer is an EPIPE, not our death */
+	sigaction(SIGHUP, &sa, NULL);           /* no meaning yet; a closed terminal must not kill us */
+	sigaction(SIGUSR1, &sa, NULL);          /* stray signals are no reason to drop every client */
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

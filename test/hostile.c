@@ -129,10 +129,31 @@ drain_with_clients(void)
 	close(fd[1]);
 }
 
+/* Signals that once killed the daemon without a word are ignored. */
+static void
+stray_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGUSR1, SIGUSR2, SIGALRM };
+	struct gw g;
+	int port = free_port(), fd, i;
+
+	check(gw_start(&g, port, NULL), "protocol gateway");
+	fd = challenged(port);
+	for (i = 0; i < 4; i++) {
+		kill(g.pid, sigs[i]);
+		check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200,
+		    "signal %d is ignored: still serving", sigs[i]);
+	}
+	kill(g.pid, SIGTERM);
+	check(expect_close(fd, 1012) && gw_wait(&g) == 0, "and SIGTERM still shuts down cleanly");
+	close(fd);
+}
+
 void
 hostile_tests(void)
 {
 	dead_stays_dead();
 	small_max_payload();
 	drain_with_clients();
+	stray_signals();
 }
