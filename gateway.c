@@ -23,6 +23,9 @@ static int sigpipe[2];
 static int reserve_fd = -1;             /* spare descriptor, given up to shed a connection on EMFILE */
 static int accept_paused;               /* out of descriptors and no reserve: wait for a close */
 static long long drain_deadline;
+static unsigned long refused;           /* connections refused and not yet reported */
+static const char *refused_why;         /* the latest reason */
+static long long refused_reported = -WARN_INTERVAL_MS;  /* when the last report went out */
 
 static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
@@ -193,20 +196,37 @@ setup_signals(void)
 
 /* accept */
 
-/* A new client, or one line a wakeup about those refused. */
+/*
+ * Refusals are counted and reported at most once per WARN_INTERVAL_MS,
+ * however many there are: a flood must not flood the log too. Returns when
+ * a count is due to be reported, or -1 if none is waiting.
+ */
+static long long
+report_refused(long long now)
+{
+	if (refused == 0)
+		return -1;
+	if (now - refused_reported < WARN_INTERVAL_MS)
+		return refused_reported + WARN_INTERVAL_MS;
+	logmsg("warning: refused %lu connection%s (%s)", refused, refused == 1 ? "" : "s", refused_why);
+	refused = 0;
+	refused_reported = now;
+	return -1;
+}
+
 static void
 accept_clients(int lfd)
 {
-	const char *why = NULL, *w;
-	int i, fd, refused = 0;
+	const char *why;
+	int i, fd;
 
 	if (reserve_fd < 0)                     /* lost to a full table before: take it back */
 		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
 		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
-			if ((w = set_flags(fd) < 0 ? strerror(errno) : conn_new(fd)) != NULL) {
+			if ((why = set_flags(fd) < 0 ? strerror(errno) : conn_new(fd)) != NULL) {
 				close(fd);
-				why = w;
+				refused_why = why;
 				refused++;
 			}
 			continue;
@@ -227,12 +247,10 @@ accept_clients(int lfd)
 		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			break;                  /* nobody was waiting after all */
-		why = "out of file descriptors";
+		refused_why = "out of file descriptors";
 		refused++;
 	}
-	/* one line a wakeup, however many: a flood must not flood the log too */
-	if (refused)
-		logmsg("warning: refused %d connection%s (%s)", refused, refused == 1 ? "" : "s", why);
+	report_refused(now_ms());
 }
 
 /* shutdown */
@@ -287,6 +305,8 @@ serve(void)
 		}
 		if (app->tick && ((d = app->tick(now)) < next || next < 0))
 			next = d;
+		if ((d = report_refused(now)) >= 0 && (d < next || next < 0))
+			next = d;
 
 		n = 0;
 		pfd[n].fd = sigpipe[0];
@@ -329,6 +349,7 @@ main(int argc, char *argv[])
 	parse_options(argc, argv);
 	/* the bind comes first: it is the lock */
 	nlisteners = lock_listen(opt.port, listeners);
+	log_init();
 	setup_signals();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (token_file)

@@ -25,6 +25,7 @@
 /* connections */
 #define MAX_CONNS            1024       /* clients at once; more are accepted and closed */
 #define ACCEPTS_PER_WAKEUP   64         /* so a flood of connects cannot starve clients */
+#define WARN_INTERVAL_MS     1000       /* at most one "refused" warning this often, with a count */
 #define READ_CHUNK           65536      /* one shared read buffer, no per-client buffer */
 #define OUT_HIGH_WATER       262144     /* stop reading a client whose unsent output is above this */
 #define OUT_SLACK            1048576    /* unsent output allowed beyond one maximal message */
@@ -62,6 +63,7 @@
 #define JSON_OUT_MAX         (2u * 1024 * 1024)   /* one reply or event */
 
 /* log.c: the bottom layer */
+void log_init(void);
 void logmsg(const char *fmt, ...) PRINTFLIKE(1, 2);
 void die(const char *fmt, ...) PRINTFLIKE(1, 2);
 long long now_ms(void);                 /* monotonic, for timers */

@@ -2,6 +2,8 @@
  * The bottom layer: the log line writer and the clock. Every other file may
  * call down to these; they call nothing of ours.
  */
+#include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +15,40 @@
 
 static void logv(const char *fmt, va_list ap) PRINTFLIKE(1, 0);
 
+static unsigned long dropped;           /* lines that could not be written without waiting */
+
+/*
+ * The log must never stop the daemon: a stalled reader of a pipe, or a
+ * terminal held with ^S, would freeze every client. So stderr is made
+ * non-blocking (a terminal is left alone and polled instead), and a line
+ * that cannot go out now is dropped and counted.
+ */
+void
+log_init(void)
+{
+	if (!isatty(2))
+		fcntl(2, F_SETFL, fcntl(2, F_GETFL) | O_NONBLOCK);
+}
+
 /* one write(2) per line, so a reader of the log never sees half a line */
+static int
+put(const char *line, size_t n)
+{
+	struct pollfd pfd;
+
+	pfd.fd = 2;
+	pfd.events = POLLOUT;
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLOUT) || write(2, line, n) != (ssize_t)n) {
+		dropped++;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 logv(const char *fmt, va_list ap)
 {
-	char line[512] = "gateway: ";
+	char line[512] = "gateway: ", note[64];
 	size_t n = strlen(line);
 	int r;
 
@@ -26,7 +57,13 @@ logv(const char *fmt, va_list ap)
 		return;
 	n += (size_t)r < sizeof line - n - 1 ? (size_t)r : sizeof line - n - 2;
 	line[n++] = '\n';
-	(void)!write(2, line, n);
+	if (dropped) {
+		r = snprintf(note, sizeof note, "gateway: %lu log lines dropped\n", dropped);
+		if (put(note, (size_t)r) < 0)
+			return;                 /* still full: this line is dropped and counted too */
+		dropped = 0;
+	}
+	put(line, n);
 }
 
 void

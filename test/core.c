@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gateway.h"
@@ -346,16 +347,21 @@ occurrences(const char *hay, const char *needle)
 	return n;
 }
 
-/* out of descriptors: refuse the surplus at once from the reserve, keep serving */
+/*
+ * Out of descriptors: refuse the surplus at once from the reserve, keep
+ * serving, and say so at most once a second however many are refused.
+ */
 static void
 emfile_test(void)
 {
+	enum { N = 300 };
 	struct gw g;
 	struct pollfd pfd;
 	const char *args[] = { "--verbose", NULL };
-	int port = free_port(), fds[100], i, accepted = 0, closed = 0, refused = 0, r;
+	int port = free_port(), fds[N], i, accepted = 0, closed = 0, refused = 0, r, lines;
 	const char *line;
 	char buf[64];
+	time_t start = time(NULL);
 
 	/* valgrind hands out descriptors past the guest's limit, then closes them itself */
 	if (getenv("GATEWAY_UNDER_VALGRIND")) {
@@ -365,7 +371,7 @@ emfile_test(void)
 	spawn_nofile = 64;
 	check(gw_start(&g, port, args), "gateway with 64 descriptors");
 	spawn_nofile = 0;
-	for (i = 0; i < 100; i++)
+	for (i = 0; i < N; i++)
 		fds[i] = tcp_connect(port);
 	/* read its log until every connection is accounted for: accepted, or counted as refused */
 	for (;;) {
@@ -373,13 +379,17 @@ emfile_test(void)
 		for (refused = 0, line = g.log; (line = strstr(line, "refused ")) != NULL; line++)
 			if (sscanf(line, "refused %d", &r) == 1)
 				refused += r;
-		if (accepted + refused >= 100 || !gw_expect_n(&g, "\n", occurrences(g.log, "\n") + 1, HANG_MS))
+		if (accepted + refused >= N || !gw_expect_n(&g, "\n", occurrences(g.log, "\n") + 1, HANG_MS))
 			break;
 	}
-	check(refused > 0 && accepted + refused == 100 && strstr(g.log, "(out of file descriptors)\n"),
+	check(refused > 0 && accepted + refused == N && strstr(g.log, "(out of file descriptors)\n"),
 	    "out of descriptors: %d accepted, %d refused, with a warning: %s", accepted, refused, g.log);
+	lines = occurrences(g.log, "warning: refused");
+	check(lines <= 1 + (int)(time(NULL) - start),
+	    "%d refusals over several wakeups: %d warning lines in %ld s, at most one a second",
+	    refused, lines, (long)(time(NULL) - start));
 	/* the refused ones were closed before their count was written */
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < N; i++) {
 		pfd.fd = fds[i];
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 0) == 1 && read(fds[i], buf, sizeof buf) <= 0)

@@ -149,6 +149,30 @@ stray_signals(void)
 	close(fd);
 }
 
+/* Bug: a reader of stderr that stalls froze the whole daemon in write(2). */
+static void
+stalled_log(void)
+{
+	struct gw g;
+	const char *args[] = { "--verbose", NULL };
+	char sink[65536];
+	int port = free_port(), i, ok = 1;
+
+	check(gw_start(&g, port, args), "gateway with --verbose");
+	/* nobody reads its stderr now: two lines a request fill a 64 KiB pipe long before the end */
+	for (i = 0; i < 1500 && ok; i++)
+		ok = http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200;
+	check(ok, "1500 requests are served while nobody reads the log (stopped at %d)", i);
+	while (read_some(g.err, sink, sizeof sink, 0) > 0)
+		;
+	g.loglen = 0;
+	g.log[0] = '\0';
+	kill(g.pid, SIGTERM);
+	check(gw_expect(&g, " log lines dropped\n", HANG_MS) && gw_expect(&g, "received SIGTERM", HANG_MS),
+	    "once the log drains, the next line says how many were dropped: %s", g.log);
+	check(gw_wait(&g) == 0, "stops");
+}
+
 void
 hostile_tests(void)
 {
@@ -156,4 +180,5 @@ hostile_tests(void)
 	small_max_payload();
 	drain_with_clients();
 	stray_signals();
+	stalled_log();
 }
