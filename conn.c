@@ -300,6 +300,7 @@ static size_t
 http_input(struct conn *c, unsigned char *p, size_t len)
 {
 	struct http_req req;
+	struct span v;
 	char out[512];
 	size_t n;
 	int status, head;
@@ -321,7 +322,10 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 		return len;
 	}
 	head = span_is(req.method, "HEAD");
-	if (span_is(req.path, "/health") || span_is(req.path, "/healthz")) {
+	if (http_header(&req, "host", &v) && !http_loopback(v, opt.port, 1)) {
+		/* DNS rebinding: a page on another name resolved to us; not ours to serve */
+		respond(c, 421, "", "Host must name this host's loopback\n", head);
+	} else if (span_is(req.path, "/health") || span_is(req.path, "/healthz")) {
 		if (head || span_is(req.method, "GET"))
 			respond(c, 200, "", "{\"ok\":true,\"status\":\"live\"}", head);
 		else
@@ -338,7 +342,13 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 			respond(c, 405, "Allow: GET\r\n", "method not allowed\n", head);
 		else if (draining)
 			respond(c, 503, "", "{\"ok\":false,\"status\":\"draining\"}", 0);
-		else if (ws_handshake(&req, out, sizeof out, &n) != 101) {
+		else if (http_header(&req, "origin", &v) && !http_origin_allowed(v, opt.port,
+		    opt.allow_origin, opt.nallow_origin)) {
+			/* a web page of another origin (or a file: page, "null") must not reach us */
+			if (opt.verbose)
+				logmsg("client %d: refused a WebSocket from another origin (403)", c->fd);
+			respond(c, 403, "", "origin not allowed\n", 0);
+		} else if (ws_handshake(&req, out, sizeof out, &n) != 101) {
 			conn_write(c, out, n);
 			conn_drain(c);
 		} else {

@@ -30,7 +30,7 @@ static long long refused_reported = -WARN_INTERVAL_MS;  /* when the last report 
 static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
     "               [--max-payload BYTES] [--idle-ms MS] [--tick-ms MS] [--drain-ms MS]\n"
-    "               [--verbose] [--help] [--version]\n";
+    "               [--allow-origin ORIGIN]... [--verbose] [--help] [--version]\n";
 
 static const char help_text[] =
     "\n"
@@ -43,6 +43,8 @@ static const char help_text[] =
     "                       prefer --token-file or $OPENCLAW_GATEWAY_TOKEN\n"
     "                       (no token: any local user or process may connect)\n"
     "  --echo               plain RFC 6455 echo server, for conformance suites\n"
+    "  --allow-origin ORIGIN  let web pages of ORIGIN (scheme://host[:port]) connect,\n"
+    "                       besides http://127.0.0.1:PORT, localhost and [::1]; repeatable\n"
     "  --max-payload BYTES  largest WebSocket message (default 16777216)\n"
     "  --idle-ms MS         ping a silent client after MS, drop it after 2*MS (default 30000)\n"
     "  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n"
@@ -77,6 +79,19 @@ number(const char *what, const char *s, long min, long max)
 }
 
 static const char *token_file;
+
+/* a browser origin as browsers send it: scheme://host[:port], nothing after */
+static void
+allow_origin(const char *o)
+{
+	const char *host = strstr(o, "://");
+
+	if (host == o || host == NULL || host[3] == '\0' || strchr(host + 3, '/') || strlen(o) > 255)
+		usage_error("invalid --allow-origin '%s': must be scheme://host[:port]", o);
+	if (opt.nallow_origin == ALLOW_ORIGIN_MAX)
+		usage_error("at most %d --allow-origin", ALLOW_ORIGIN_MAX);
+	opt.allow_origin[opt.nallow_origin++] = o;
+}
 
 static void
 parse_options(int argc, char *argv[])
@@ -121,6 +136,8 @@ parse_options(int argc, char *argv[])
 			opt.tick_ms = number("--tick-ms", VALUE("--tick-ms"), 1, 86400000);
 		} else if (OPTION("--drain-ms")) {
 			opt.drain_ms = number("--drain-ms", VALUE("--drain-ms"), 1, 86400000);
+		} else if (OPTION("--allow-origin")) {
+			allow_origin(VALUE("--allow-origin"));
 		} else if (OPTION("--token")) {
 			opt.token = VALUE("--token");
 		} else if (OPTION("--token-file")) {

@@ -34,6 +34,7 @@
 #define HTTP_HEAD_MAX        8192       /* request head, request line to the empty line */
 #define HTTP_MAX_HEADERS     64
 #define HTTP_HEAD_TIMEOUT_MS 10000      /* whole head must arrive within this */
+#define ALLOW_ORIGIN_MAX     16         /* --allow-origin, repeated */
 #define LINGER_MS            2000       /* after a response, wait this long for the peer's FIN */
 
 /* WebSocket */
@@ -93,6 +94,8 @@ int  http_parse(const char *buf, size_t len, struct http_req *req);
 int  http_header(const struct http_req *req, const char *name, struct span *value);
 int  http_has_token(struct span list, const char *token);
 int  span_eq(struct span s, const char *str);
+int  http_loopback(struct span s, int port, int bare_ok);
+int  http_origin_allowed(struct span origin, int port, const char *const *allowed, int nallowed);
 size_t http_response(char *out, size_t cap, int status, const char *headers,
                      const char *ctype, const char *body, int head_only);
 
@@ -161,6 +164,8 @@ struct options {
 	long tick_ms;
 	long drain_ms;                  /* on SIGTERM/SIGINT, wait this long for clients to close */
 	char *token;                    /* NULL: no auth */
+	const char *allow_origin[ALLOW_ORIGIN_MAX];     /* browser origins allowed besides our own */
+	int nallow_origin;
 };
 extern struct options opt;
 

@@ -17,29 +17,31 @@
 #include "t.h"
 
 static char resp[65536];
+static const char healthz[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+static const char readyz_unfinished[] = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n";   /* no empty line yet */
 
 static void
 http_routes(int port)
 {
 	static const struct { const char *req; int status; const char *has; } v[] = {
-		{ "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 200, "\r\n\r\n{\"ok\":true,\"status\":\"live\"}" },
-		{ "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 200, "Content-Type: application/json\r\n" },
+		{ "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200, "\r\n\r\n{\"ok\":true,\"status\":\"live\"}" },
+		{ "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200, "Content-Type: application/json\r\n" },
 		{ "GET /healthz?probe=1 HTTP/1.0\r\n\r\n", 200, "{\"ok\":true,\"status\":\"live\"}" },
-		{ "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n", 200, "\r\n\r\n{\"ok\":true,\"status\":\"ready\"}" },
-		{ "GET /ready HTTP/1.1\r\nHost: x\r\n\r\n", 200, "{\"ok\":true,\"status\":\"ready\"}" },
-		{ "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404, "Connection: close\r\n" },
-		{ "GET /Healthz HTTP/1.1\r\nHost: x\r\n\r\n", 404, "not found" },
-		{ "POST /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "\r\nAllow: GET, HEAD\r\n" },
-		{ "DELETE /readyz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "\r\nAllow: GET, HEAD\r\n" },
-		{ "PUT / HTTP/1.1\r\nHost: x\r\n\r\n", 405, "\r\nAllow: GET\r\n" },
-		{ "get /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "Allow" },
+		{ "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200, "\r\n\r\n{\"ok\":true,\"status\":\"ready\"}" },
+		{ "GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200, "{\"ok\":true,\"status\":\"ready\"}" },
+		{ "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404, "Connection: close\r\n" },
+		{ "GET /Healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404, "not found" },
+		{ "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405, "\r\nAllow: GET, HEAD\r\n" },
+		{ "DELETE /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405, "\r\nAllow: GET, HEAD\r\n" },
+		{ "PUT / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405, "\r\nAllow: GET\r\n" },
+		{ "get /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405, "Allow" },
 		{ "GET /healthz HTTP/1.1\r\n\r\n", 400, "Connection: close\r\n" },
 		{ "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "malformed" },
-		{ "GET /healthz HTTP/1.1\nHost: x\n\n", 400, "malformed" },
+		{ "GET /healthz HTTP/1.1\nHost: 127.0.0.1\n\n", 400, "malformed" },
 		{ "GET /healthz HTTP/1.1\r\nHost : x\r\n\r\n", 400, "malformed" },
-		{ "GET /healthz HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", 400, "malformed" },
-		{ "GET healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "malformed" },
-		{ "GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505, "Connection: close" },
+		{ "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n folded\r\n\r\n", 400, "malformed" },
+		{ "GET healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400, "malformed" },
+		{ "GET /healthz HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n", 505, "Connection: close" },
 		{ "BREW /healthz\r\n\r\n", 400, "malformed" },
 	};
 	char big[HTTP_HEAD_MAX + 100];
@@ -53,18 +55,18 @@ http_routes(int port)
 	}
 	st = http_request(port, "GET /healthz HTTP/1.1\r\nHost: x\0\r\n\r\n", 34, resp, sizeof resp);
 	check(st == 400, "NUL in a head: %d", st);
-	st = http_get(port, "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp);
+	st = http_get(port, "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp);
 	check(st == 200 && strstr(resp, "Content-Length: 27\r\n") &&
 	    strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0, "HEAD /healthz: headers, no body");
 	/* a HEAD response never carries a body, whatever its status */
-	st = http_get(port, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp);
+	st = http_get(port, "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp);
 	check(st == 405 && strstr(resp, "\r\n\r\n") && strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0,
 	    "HEAD /: 405, no body: %s", resp);
-	st = http_get(port, "HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp);
+	st = http_get(port, "HEAD /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp);
 	check(st == 404 && strstr(resp, "\r\n\r\n") && strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0,
 	    "HEAD on an unknown path: 404, no body: %s", resp);
 	memset(big, 'a', sizeof big);
-	memcpy(big, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ", 39);
+	memcpy(big, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ", 47);
 	st = http_request(port, big, sizeof big, resp, sizeof resp);
 	check(st == 431 && strstr(resp, "Connection: close"), "head over 8 KiB: %d", st);
 }
@@ -87,7 +89,7 @@ ipv6_test(int port)
 	sin6.sin6_port = htons((unsigned short)port);
 	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) >= 0 &&
 	    connect(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0 &&
-	    send_all(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 35) == 0 &&
+	    send_all(fd, healthz, strlen(healthz)) == 0 &&
 	    read_all(fd, buf, sizeof buf, HANG_MS) > 0)
 		ok = strncmp(buf, "HTTP/1.1 200 ", 13) == 0;
 	if (fd >= 0)
@@ -119,7 +121,7 @@ lock_tests(void)
 	check(strncmp(b.log, want, strlen(want)) == 0 && strstr(b.log, "--port") &&
 	    strchr(b.log + strlen(want), '\n') == b.log + b.loglen - 1,
 	    "second instance says exactly the lock line, then one hint: %s", b.log);
-	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp) == 200,
+	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200,
 	    "the first instance still serves");
 	check(gw_stop(&a) == 0, "SIGTERM: exit 0");
 
@@ -204,7 +206,7 @@ signal_tests(void)
 	const char *args[] = { NULL };
 	const char *long_drain[] = { "--drain-ms", "600000", NULL };
 	static const char upgrade[] =
-	    "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 	int port = free_port(), ws, http, late, st;
 	unsigned char *p;
@@ -219,7 +221,7 @@ signal_tests(void)
 	 */
 	check(gw_start(&a, port, long_drain), "gateway starts");
 	http = tcp_connect(port);
-	send_all(http, "GET /readyz HTTP/1.1\r\nHost: x\r\n", 31);
+	send_all(http, readyz_unfinished, strlen(readyz_unfinished));
 	late = tcp_connect(port);
 	send_all(late, upgrade, strlen(upgrade) - 2);
 	ws = ws_open(port);
@@ -398,7 +400,7 @@ emfile_test(void)
 	}
 	check(closed == refused, "exactly the refused connections were closed (%d of %d)", closed, refused);
 	check(gw_expect_n(&g, "closed (end of stream)", accepted, HANG_MS), "the others end as we close them");
-	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp) == 200,
+	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200,
 	    "and the gateway serves once descriptors are free again");
 	check(gw_stop(&g) == 0, "stops");
 }

@@ -173,6 +173,84 @@ stalled_log(void)
 	check(gw_wait(&g) == 0, "stops");
 }
 
+/* the status of an upgrade with these extra header lines */
+static int
+upgrade_with(int port, const char *host, const char *extra)
+{
+	char req[1024];
+	size_t got = 0;
+	ssize_t n;
+	int fd, status = -1;
+
+	resp[0] = '\0';
+	snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: %s\r\n%sUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", host, extra);
+	if ((fd = tcp_connect(port)) < 0 || send_all(fd, req, strlen(req)) < 0)
+		return -1;
+	/* the head only: after a 101 the socket stays open */
+	while (!strstr(resp, "\r\n\r\n") && (n = read_some(fd, resp + got, sizeof resp - 1 - got, HANG_MS)) > 0) {
+		got += (size_t)n;
+		resp[got] = '\0';
+	}
+	sscanf(resp, "HTTP/1.1 %d ", &status);
+	close(fd);
+	return status;
+}
+
+/*
+ * Bug: any web page the user opened could talk to the daemon (cross-site
+ * WebSocket hijacking), and a page on a rebound DNS name could read it.
+ */
+static void
+browsers(void)
+{
+	struct gw g;
+	const char *args[] = { "--echo", "--allow-origin", "http://evil.example:20211", NULL };
+	const char *bad_origin[] = { "Origin: http://evil.example\r\n", "Origin: null\r\n",
+	    "Origin: http://127.0.0.1\r\n", "Origin: https://127.0.0.1:%d\r\n", "Origin: http://127.0.0.1:1\r\n",
+	    "Origin: http://127.0.0.1:%d.evil.example\r\n", "Origin: http://evil.example:20211/\r\n" };
+	const char *good_origin[] = { "", "Origin: http://127.0.0.1:%d\r\n", "Origin: http://localhost:%d\r\n",
+	    "Origin: http://[::1]:%d\r\n", "Origin: HTTP://LOCALHOST:%d\r\n", "Origin: http://evil.example:20211\r\n" };
+	const char *bad_host[] = { "evil.example", "evil.example:%d", "127.0.0.2", "127.0.0.1:1", "localhost.evil",
+	    "[::1]x", "127.0.0.1:%d0" };
+	const char *good_host[] = { "127.0.0.1", "127.0.0.1:%d", "localhost", "LOCALHOST:%d", "[::1]", "[::1]:%d" };
+	const char *paths[] = { "/healthz", "/readyz", "/", "/nope" };
+	char line[128], req[256];
+	int port = free_port(), st;
+	size_t i, k;
+
+	check(gw_start(&g, port, args), "echo gateway with --allow-origin");
+	for (i = 0; i < sizeof bad_origin / sizeof bad_origin[0]; i++) {
+		snprintf(line, sizeof line, bad_origin[i], port);
+		st = upgrade_with(port, "127.0.0.1", line);
+		check(st == 403 && strstr(resp, "origin not allowed"), "upgrade with %.*s: 403, no upgrade (%d)",
+		    (int)strlen(line) - 2, line, st);
+	}
+	for (i = 0; i < sizeof good_origin / sizeof good_origin[0]; i++) {
+		snprintf(line, sizeof line, good_origin[i], port);
+		st = upgrade_with(port, "127.0.0.1", line);
+		check(st == 101, "upgrade with %s: 101 (%d)", line[0] ? line : "no Origin", st);
+	}
+	for (i = 0; i < sizeof bad_host / sizeof bad_host[0]; i++)
+		for (k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+			snprintf(line, sizeof line, bad_host[i], port);
+			snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", paths[k], line);
+			st = http_get(port, req, resp, sizeof resp);
+			check(st == 421, "Host: %s on %s: 421 (%d)", line, paths[k], st);
+		}
+	check(upgrade_with(port, "evil.example", "") == 421, "Host: evil.example on an upgrade: 421, no upgrade");
+	for (i = 0; i < sizeof good_host / sizeof good_host[0]; i++) {
+		snprintf(line, sizeof line, good_host[i], port);
+		snprintf(req, sizeof req, "GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n", line);
+		st = http_get(port, req, resp, sizeof resp);
+		check(st == 200, "Host: %s: 200 (%d)", line, st);
+	}
+	check(gw_stop(&g) == 0, "stops");
+	args[2] = "http://evil.example/path";
+	gw_start(&g, port, args);
+	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "invalid --allow-origin"), "--allow-origin with a path: 64");
+}
+
 void
 hostile_tests(void)
 {
@@ -181,4 +259,5 @@ hostile_tests(void)
 	drain_with_clients();
 	stray_signals();
 	stalled_log();
+	browsers();
 }

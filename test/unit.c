@@ -78,6 +78,45 @@ base64_vectors(void)
 	check(base64_decode("Zm9vYmFy", 8, out, 5) < 0, "unbase64 respects the output size");
 }
 
+static struct span
+sp(const char *s)
+{
+	struct span v;
+
+	v.p = s;
+	v.n = strlen(s);
+	return v;
+}
+
+/* the Host and Origin rules against DNS rebinding and cross-site WebSockets */
+static void
+loopback_vectors(void)
+{
+	static const char *const allowed[] = { "https://app.example" };
+	static const struct { const char *s; int bare_ok, want; } host[] = {
+		{ "127.0.0.1", 1, 1 }, { "127.0.0.1", 0, 0 }, { "127.0.0.1:8080", 0, 1 }, { "localhost:8080", 1, 1 },
+		{ "LocalHost", 1, 1 }, { "[::1]:8080", 0, 1 }, { "[::1]", 1, 1 }, { "127.0.0.1:80", 1, 0 },
+		{ "127.0.0.1:8080x", 1, 0 }, { "127.0.0.1:08080", 1, 0 }, { "127.0.0.10", 1, 0 }, { "localhost.", 1, 0 },
+		{ "::1", 1, 0 }, { "", 1, 0 }, { "127.0.0.1:", 1, 0 }, { "evil.example", 1, 0 },
+	};
+	static const struct { const char *s; int want; } origin[] = {
+		{ "http://127.0.0.1:8080", 1 }, { "http://localhost:8080", 1 }, { "http://[::1]:8080", 1 },
+		{ "https://app.example", 1 }, { "HTTPS://APP.EXAMPLE", 1 }, { "https://app.example:443", 0 },
+		{ "http://127.0.0.1", 0 }, { "https://127.0.0.1:8080", 0 }, { "null", 0 }, { "", 0 }, { "http://", 0 },
+		{ "http://127.0.0.1:8080/", 0 }, { "http://evil.example", 0 }, { "file://", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof host / sizeof host[0]; i++)
+		check(http_loopback(sp(host[i].s), 8080, host[i].bare_ok) == host[i].want,
+		    "Host \"%s\" (bare %s) is %s", host[i].s, host[i].bare_ok ? "ok" : "not ok",
+		    host[i].want ? "ours" : "not ours");
+	for (i = 0; i < sizeof origin / sizeof origin[0]; i++)
+		check(http_origin_allowed(sp(origin[i].s), 8080, allowed, 1) == origin[i].want,
+		    "Origin \"%s\" is %s", origin[i].s, origin[i].want ? "allowed" : "refused");
+	check(http_origin_allowed(sp("http://127.0.0.1"), 80, NULL, 0), "on port 80 the Origin has no port");
+}
+
 static int
 parse(const char *head, struct http_req *req)
 {
@@ -404,6 +443,7 @@ unit_tests(void)
 	sha1_vectors();
 	base64_vectors();
 	http_vectors();
+	loopback_vectors();
 	handshake_vectors();
 	split_vectors();
 	frame_errors();

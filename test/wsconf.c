@@ -381,34 +381,34 @@ static void
 handshakes(void)
 {
 	static const struct { const char *name, *req; int status; const char *has; } v[] = {
-		{ "no Upgrade", "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+		{ "no Upgrade", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "Upgrade" },
-		{ "plain GET /", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "invalid WebSocket upgrade" },
-		{ "Upgrade: h2c", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n"
+		{ "plain GET /", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400, "invalid WebSocket upgrade" },
+		{ "Upgrade: h2c", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "Upgrade" },
-		{ "no Connection: Upgrade", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n"
+		{ "no Connection: Upgrade", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "Connection" },
-		{ "version 8", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		{ "version 8", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n", 426,
 		  "\r\nSec-WebSocket-Version: 13\r\n" },
-		{ "no version", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		{ "no version", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", 426, "\r\nSec-WebSocket-Version: 13\r\n" },
-		{ "no key", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		{ "no key", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Version: 13\r\n\r\n", 400, "Sec-WebSocket-Key" },
-		{ "key of 15 bytes", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		{ "key of 15 bytes", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25j\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "Sec-WebSocket-Key" },
-		{ "key not Base64", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		{ "key not Base64", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ!!\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "Sec-WebSocket-Key" },
-		{ "two keys", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		{ "two keys", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
 		  "Sec-WebSocket-Version: 13\r\n\r\n", 400, "Sec-WebSocket-Key" },
-		{ "HTTP/1.0", "GET / HTTP/1.0\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		{ "HTTP/1.0", "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "HTTP/1.1" },
 		{ "no Host", "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "" },
-		{ "POST", "POST / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+		{ "POST", "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 405, "Allow: GET" },
-		{ "lists and case", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: foo, WebSocket\r\nConnection: keep-alive, UPGRADE\r\n"
+		{ "lists and case", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: foo, WebSocket\r\nConnection: keep-alive, UPGRADE\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
 		  "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
 		  "Sec-WebSocket-Protocol: chat\r\n\r\n", 101, "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" },
@@ -459,7 +459,7 @@ slow_reader(void)
 			ws_send_frame(fd, FIN | WS_BINARY, p, 4194304, 0);
 		_exit(0);
 	}
-	st = http_get(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", resp, sizeof resp);
+	st = http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp);
 	check(st == 200, "another client is served while one does not read (%d)", st);
 	for (i = 0; i < 4; i++)
 		check(expect_frame(fd, WS_BINARY, p, 4194304), "the slow reader still gets echo %d whole", i);
