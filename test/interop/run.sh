@@ -14,9 +14,11 @@ TOKEN=interop-token-$$
 tmp=$(mktemp -d)
 ns=gateway-interop-$$
 pid=
+web=
 
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	[ -n "$web" ] && kill $web 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -31,9 +33,10 @@ fail() { say "interop: $*"; say "0 passed, 1 failed"; exit 1; }
 [ "$(id -u)" = 0 ] || fail "needs root: for the network namespace and apt-get"
 command -v ip >/dev/null 2>&1 || need_apt=1
 /usr/bin/python3 -c 'import websockets, autobahn' 2>/dev/null || need_apt=1
+command -v chromium >/dev/null 2>&1 || need_apt=1
 if [ "${need_apt:-0}" = 1 ]; then
 	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    iproute2 python3-websockets python3-autobahn; } >"$tmp/apt.log" 2>&1 ||
+	    iproute2 python3-websockets python3-autobahn chromium; } >"$tmp/apt.log" 2>&1 ||
 	    { cat "$tmp/apt.log"; fail "apt-get install failed"; }
 fi
 npm_install() {     # dir, packages...
@@ -63,7 +66,7 @@ start() {
 	exec 3<"$tmp/err"
 	IFS= read -r line <&3 || line=
 	case $line in
-	*"listening on ws://127.0.0.1:18789"*) cat <&3 >"$tmp/gateway.log" & ;;
+	*"listening on ws://127.0.0.1:18789"*) cat <&3 >"$tmp/gateway.log" & logger=$! ;;
 	*) fail "gateway $* did not start: $line" ;;
 	esac
 }
@@ -72,6 +75,7 @@ stop() {
 	wait "$pid"
 	rc=$?
 	pid=
+	wait "$logger"      # the whole log is in gateway.log once its copier is done
 	exec 3<&-
 	[ $rc -eq 0 ] && ok "gateway exits 0 on SIGTERM" || notok "gateway exit status $rc"
 }
@@ -136,6 +140,43 @@ expect "gateway health, wrong token: refused" any "unauthorized: gateway token m
     gateway health --url $url --token wrong-token
 stop
 grep -qF "$TOKEN" "$tmp/gateway.log" && notok "the token appears in the log" || ok "the token is never logged"
+
+# --- a real browser: headless Chromium (driven by browser.py over its DevTools
+# protocol) against the Origin and Host rules. Pages come from two local web
+# servers: evil.example:20211 (a foreign origin, mapped to 127.0.0.1) and
+# 127.0.0.1:20212 (allowed by name).
+for p in 20211 20212; do
+	mkfifo "$tmp/web$p"
+	inns /usr/bin/python3 -c 'import functools, http.server, sys
+s = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])),
+    functools.partial(http.server.SimpleHTTPRequestHandler, directory="test/interop"))
+print("listening", flush=True)
+s.serve_forever()' $p >"$tmp/web$p" 2>/dev/null &
+	web="$web $!"
+	read -r line <"$tmp/web$p"     # bound: it said so
+done
+# page: a description, what the page must show (a prefix), the URL
+page() {
+	got=$(inns /usr/bin/python3 test/interop/browser.py "$3" \
+	    "--host-resolver-rules=MAP evil.example 127.0.0.1, MAP rebind.example 127.0.0.1" 2>"$tmp/browser.err" |
+	    tr '\n' ' ')
+	[ -s "$tmp/browser.err" ] && sed 's/^/    /' "$tmp/browser.err"
+	say "    $3: $got"
+	case $got in
+	"$2"*) ok "chromium: $1" ;;
+	*) notok "chromium: $1 (showed \"$got\", wanted \"$2...\")" ;;
+	esac
+}
+start --token-file "$tmp/token" --allow-origin http://127.0.0.1:20212 --verbose
+page "a page on a foreign origin cannot open the WebSocket" ERROR "http://evil.example:20211/browser.html"
+page "a file: page (origin null) cannot open the WebSocket" ERROR "file://$(pwd)/test/interop/browser.html"
+page "a page on an --allow-origin origin connects and reads the challenge" "MESSAGE {\"type\":\"event\",\"event\":\"connect.challenge\"" \
+    "http://127.0.0.1:20212/browser.html"
+page "DNS rebinding: a page on another name cannot read /healthz (421)" "Host must name" \
+    "http://rebind.example:18789/healthz"
+stop
+n=$(grep -c "refused a WebSocket from another origin (403)" "$tmp/gateway.log")
+[ "$n" -eq 2 ] && ok "the two foreign pages were refused with 403" || notok "403 refusals logged: $n, wanted 2"
 
 passed=$(grep -c '^ok - ' "$tmp/all")
 failed=$(grep -c '^FAIL - ' "$tmp/all")
