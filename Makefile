@@ -46,6 +46,11 @@ valgrind:
 interop: gateway
 	sh test/interop/run.sh
 
+# libFuzzer targets (clang) over the parsers, the protocol and the connection path
+FUZZ_SECONDS = 60
+fuzz:
+	sh fuzz/run.sh $(FUZZ_SECONDS)
+
 install: gateway
 	mkdir -p $(DESTDIR)$(PREFIX)/bin
 	cp -f gateway $(DESTDIR)$(PREFIX)/bin/gateway
@@ -57,4 +62,4 @@ uninstall:
 clean:
 	rm -f gateway gateway.o $(OBJ) test/run
 
-.PHONY: all test sanitize valgrind interop install uninstall clean
+.PHONY: all test sanitize valgrind interop fuzz install uninstall clean

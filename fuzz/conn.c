@@ -1,0 +1,59 @@
+/*
+ * libFuzzer: the whole connection path. The input is what a client sends;
+ * it goes through a socketpair into conn.c's own read, HTTP, frame and
+ * protocol code, and the loop runs as gateway.c runs it (pollset, io,
+ * sweep) until the connection is gone. The other end reads and discards.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <assert.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../gateway.h"
+
+struct options opt;                     /* gateway.c's, which is not linked */
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	static struct pollfd pfd[4];
+	static char sink[65536];
+	size_t fed = 0;
+	ssize_t w;
+	int sv[2], n, freed, turns, shut = 0;
+
+	if (!ready) {
+		opt.port = DEFAULT_PORT;
+		opt.max_payload = 1 << 20;
+		opt.idle_ms = WS_IDLE_MS;
+		opt.tick_ms = TICK_INTERVAL_MS;
+		opt.drain_ms = SHUTDOWN_DRAIN_MS;
+		proto_init();
+		app = &proto_app;
+		ready = 1;
+	}
+	assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	assert(set_flags(sv[0]) == 0 && set_flags(sv[1]) == 0);
+	assert(conn_new(sv[0]) == NULL);
+	for (turns = 0; nconns > 0 && turns < 100000; turns++) {
+		if (fed < size && (w = write(sv[1], data + fed, size - fed)) > 0)
+			fed += (size_t)w;
+		if (fed == size && !shut) {
+			shutdown(sv[1], SHUT_WR);       /* all sent: the client's FIN */
+			shut = 1;
+		}
+		n = conns_pollset(pfd);
+		if (poll(pfd, (nfds_t)n, 0) > 0)
+			conns_io(pfd, n);
+		while (read(sv[1], sink, sizeof sink) > 0)
+			;
+		conns_sweep(now_ms(), &freed);
+	}
+	assert(nconns == 0);                    /* a client that hung up is always let go */
+	close(sv[1]);
+	return 0;
+}

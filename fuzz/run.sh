@@ -1,0 +1,53 @@
+#!/bin/sh
+# make fuzz: build each libFuzzer target from the daemon's own sources (clang,
+# -fsanitize=fuzzer,address,undefined), run it for SECONDS over the seeds in
+# fuzz/corpus/NAME plus a scratch corpus kept in ~/.cache/gateway-fuzz, and
+# fail on any finding. Ends with "N passed, N failed".
+# Usage: sh fuzz/run.sh [SECONDS] [TARGET...]
+set -u
+cd "$(dirname "$0")/.." || exit 1
+seconds=${1:-60}
+[ $# -gt 0 ] && shift
+targets=${*:-http ws json proto conn}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/gateway-fuzz
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+if ! command -v clang >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang; } >"$tmp/apt.log" 2>&1
+fi
+pure="http.c ws.c sha1.c base64.c json.c"
+for t in $targets; do
+	case $t in
+	proto) src="fuzz/proto.c proto.c log.c $pure" len=4096 ;;
+	conn) src="fuzz/conn.c conn.c proto.c log.c lock.c $pure" len=8192 ;;
+	ws) src="fuzz/ws.c $pure" len=4100 ;;
+	*) src="fuzz/$t.c $pure" len=4096 ;;
+	esac
+	if ! clang -g -O1 -std=c99 -D_POSIX_C_SOURCE=200809L -I. -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -o "$tmp/$t" $src >"$tmp/build.log" 2>&1; then
+		cat "$tmp/build.log"
+		echo "FAIL - fuzz $t: does not build (needs clang with libFuzzer)"
+		failed=$((failed + 1))
+		continue
+	fi
+	mkdir -p "$cache/$t"
+	"$tmp/$t" "$cache/$t" "fuzz/corpus/$t" -max_total_time="$seconds" -max_len=$len \
+	    -artifact_prefix="$tmp/$t-" -print_final_stats=1 >"$tmp/$t.log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$tmp/$t.log")
+	if [ $rc -eq 0 ]; then
+		echo "ok - fuzz $t: ${runs:-?} runs in $seconds s, no findings"
+		passed=$((passed + 1))
+	else
+		grep -E 'ERROR|SUMMARY|Assertion|runtime error' "$tmp/$t.log" | head -5
+		for f in "$tmp/$t-"*; do
+			[ -f "$f" ] && { echo "reproducer ($f), as hex:"; od -An -tx1 "$f" | head -20; }
+		done
+		echo "FAIL - fuzz $t: a finding after ${runs:-?} runs"
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
