@@ -33,8 +33,8 @@ test: gateway test/run
 # the same suite with the daemon and the parsers under ASan and UBSan
 sanitize:
 	$(MAKE) clean
-	$(MAKE) test CFLAGS="-std=c99 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined"
+	GATEWAY_SANITIZED=1 $(MAKE) test CFLAGS="-std=c99 -g -O1 -fsanitize=address,undefined \
+	    -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined"
 	$(MAKE) clean
 
 # the same suite with the daemon under valgrind (built anew: no sanitizer objects left over)

@@ -21,8 +21,13 @@ int nconns;
 const struct app *app;
 int draining;                           /* shutting down: no new WebSocket, /readyz 503 */
 static unsigned char rbuf[READ_CHUNK];  /* every read lands here; clients own no read buffer */
+static size_t mem_used;                 /* bytes every client buffer holds: within opt.max_memory */
 
-/* buffers: p is NULL while empty so an idle client holds nothing */
+/*
+ * buffers: p is NULL while empty so an idle client holds nothing. Each is
+ * bounded by its own limit, and all of them together by --max-memory: a
+ * growth that would pass either fails, and the caller answers the client.
+ */
 
 static int
 buf_append(struct buf *b, const void *data, size_t n, size_t limit)
@@ -46,8 +51,9 @@ buf_append(struct buf *b, const void *data, size_t n, size_t limit)
 				cap = want;
 				break;
 			}
-		if ((p = realloc(b->p, cap)) == NULL)
+		if (cap - b->cap > opt.max_memory - mem_used || (p = realloc(b->p, cap)) == NULL)
 			return -1;
+		mem_used += cap - b->cap;
 		b->p = p;
 		b->cap = cap;
 	}
@@ -59,6 +65,7 @@ buf_append(struct buf *b, const void *data, size_t n, size_t limit)
 static void
 buf_free(struct buf *b)
 {
+	mem_used -= b->cap;
 	free(b->p);
 	memset(b, 0, sizeof *b);
 }
@@ -126,6 +133,8 @@ conn_writev(struct conn *c, const struct iovec *iov, int n)
 		if (done == iov[i].iov_len)
 			continue;               /* sent, or empty: an empty piece may have a NULL base */
 		if (buf_append(&c->out, (const char *)iov[i].iov_base + done, iov[i].iov_len - done, limit) < 0) {
+			/* it does not read: a close frame could not reach it either */
+			logmsg("warning: client %d: output queue over its bound or the memory budget; dropped", c->fd);
 			conn_drop(c, "output queue full");
 			return -1;
 		}
@@ -233,7 +242,7 @@ on_data(struct conn *c, const struct ws_event *ev)
 		return;
 	}
 	if (buf_append(&c->msg, ev->data, ev->len, (size_t)c->ws.max) < 0) {
-		logmsg("warning: client %d: no memory to assemble a message; close 1009", c->fd);
+		logmsg("warning: client %d: a message over the memory budget; close 1009", c->fd);
 		ws_fail(c, 1009);
 		return;
 	}
@@ -383,6 +392,17 @@ conn_input(struct conn *c, unsigned char *p, size_t len)
 	return len;                             /* draining: discard */
 }
 
+/* no room to keep what it sent: 1008 for a WebSocket, a plain drop before */
+static void
+conn_over_budget(struct conn *c)
+{
+	logmsg("warning: client %d: input over the memory budget; closed", c->fd);
+	if (c->state == C_OPEN)
+		ws_fail(c, 1008);
+	else
+		conn_drop(c, "over the memory budget");
+}
+
 static void
 conn_read(struct conn *c)
 {
@@ -405,11 +425,11 @@ conn_read(struct conn *c)
 		used = conn_input(c, rbuf, (size_t)n);
 		if (used < (size_t)n && c->state != C_DEAD &&
 		    buf_append(&c->in, rbuf + used, (size_t)n - used, HTTP_HEAD_MAX + READ_CHUNK) < 0)
-			conn_drop(c, "out of memory");
+			conn_over_budget(c);
 		return;
 	}
 	if (buf_append(&c->in, rbuf, (size_t)n, HTTP_HEAD_MAX + READ_CHUNK) < 0) {
-		conn_drop(c, "out of memory");
+		conn_over_budget(c);
 		return;
 	}
 	used = conn_input(c, c->in.p + c->in.off, c->in.len - c->in.off);

@@ -29,7 +29,8 @@ static long long refused_reported = -WARN_INTERVAL_MS;  /* when the last report 
 
 static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
-    "               [--max-payload BYTES] [--idle-ms MS] [--tick-ms MS] [--drain-ms MS]\n"
+    "               [--max-payload BYTES] [--max-memory BYTES] [--idle-ms MS]\n"
+    "               [--tick-ms MS] [--drain-ms MS]\n"
     "               [--allow-origin ORIGIN]... [--verbose] [--help] [--version]\n";
 
 static const char help_text[] =
@@ -46,6 +47,7 @@ static const char help_text[] =
     "  --allow-origin ORIGIN  let web pages of ORIGIN (scheme://host[:port]) connect,\n"
     "                       besides http://127.0.0.1:PORT, localhost and [::1]; repeatable\n"
     "  --max-payload BYTES  largest WebSocket message (default 16777216)\n"
+    "  --max-memory BYTES   all client buffers together (default 67108864)\n"
     "  --idle-ms MS         ping a silent client after MS, drop it after 2*MS (default 30000)\n"
     "  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n"
     "  --drain-ms MS        on SIGTERM/SIGINT, wait at most MS for clients to close (default 2000)\n"
@@ -102,6 +104,7 @@ parse_options(int argc, char *argv[])
 	int i, port = 0;
 
 	opt.max_payload = WS_MAX_PAYLOAD;
+	opt.max_memory = MEMORY_BUDGET;
 	opt.idle_ms = WS_IDLE_MS;
 	opt.tick_ms = TICK_INTERVAL_MS;
 	opt.drain_ms = SHUTDOWN_DRAIN_MS;
@@ -130,6 +133,9 @@ parse_options(int argc, char *argv[])
 		} else if (OPTION("--max-payload")) {
 			opt.max_payload = (uint64_t)number("--max-payload", VALUE("--max-payload"),
 			    1, MAX_PAYLOAD_LIMIT);
+		} else if (OPTION("--max-memory")) {
+			opt.max_memory = (size_t)number("--max-memory", VALUE("--max-memory"), 65536,
+			    (long)MEMORY_BUDGET_LIMIT);
 		} else if (OPTION("--idle-ms")) {
 			opt.idle_ms = number("--idle-ms", VALUE("--idle-ms"), 1, 86400000);
 		} else if (OPTION("--tick-ms")) {

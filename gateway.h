@@ -29,6 +29,8 @@
 #define READ_CHUNK           65536      /* one shared read buffer, no per-client buffer */
 #define OUT_HIGH_WATER       262144     /* stop reading a client whose unsent output is above this */
 #define OUT_SLACK            1048576    /* unsent output allowed beyond one maximal message */
+#define MEMORY_BUDGET        (64u * 1024 * 1024)  /* all client buffers together (--max-memory) */
+#define MEMORY_BUDGET_LIMIT  (1ul << 30) /* largest --max-memory where long is 32 bits */
 
 /* HTTP */
 #define HTTP_HEAD_MAX        8192       /* request head, request line to the empty line */
@@ -57,6 +59,7 @@
 #define SCOPE_MAX            64         /* one requested scope, with its NUL; longer ones are not granted */
 #define SCOPES_MAX           256        /* all granted scopes, as JSON; more grants none */
 #define PRESENCE_MAX         200        /* entries listed, as the real gateway */
+#define PRESENCE_INTERVAL_MS 1000       /* at most one presence broadcast this often, changes coalesced */
 
 /* JSON */
 #define JSON_MAX_DEPTH       32
@@ -160,6 +163,7 @@ struct options {
 	int echo;                       /* plain RFC 6455 echo instead of the protocol */
 	int verbose;
 	uint64_t max_payload;
+	size_t max_memory;              /* all client buffers together */
 	long idle_ms;                   /* silence before a ping; twice this, a drop */
 	long tick_ms;
 	long drain_ms;                  /* on SIGTERM/SIGINT, wait this long for clients to close */

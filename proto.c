@@ -27,6 +27,7 @@ struct session {
 	long long deadline;             /* connect must be done by then (monotonic ms) */
 	long long connected_at;         /* unix ms */
 	unsigned long long seq;         /* events sent on this connection */
+	unsigned long long presence_seen;       /* the presence version this client has */
 	char connid[UUID_LEN + 1];
 	char role[sizeof "operator"];
 	char scopes[SCOPES_MAX];        /* the granted scopes, as a JSON array */
@@ -39,6 +40,8 @@ static const char events[] = "[\"connect.challenge\",\"tick\",\"presence\",\"shu
 static int random_fd = -1;
 static long long started_mono, started_unix, next_tick;
 static unsigned long long presence_version = 1;
+static int presence_due;                /* a change not yet broadcast */
+static long long presence_sent = -PRESENCE_INTERVAL_MS; /* when the last broadcast went out */
 static char hostname[256], platform[160];
 static struct json_tok tok[JSON_MAX_TOKENS];    /* the request being read */
 static char out[JSON_OUT_MAX];                  /* the frame being written */
@@ -197,18 +200,18 @@ slow(const struct conn *c)
 }
 
 /*
- * Every other authenticated client hears that the presence list changed.
+ * Every authenticated client that has not seen the current list hears it.
  * The list is written once; only the seq prefix is each client's own.
  */
 static void
-broadcast_presence(struct conn *except)
+broadcast_presence(void)
 {
 	struct jw w = writer();
 	struct iovec part[2];
+	struct session *s;
 	char prefix[64];
 	int i;
 
-	presence_version++;
 	JW_LIT(&w, "\"event\":\"presence\",\"payload\":{\"presence\":");
 	write_presence(&w);
 	jw_printf(&w, "},\"stateVersion\":{\"presence\":%llu,\"health\":1}}", presence_version);
@@ -217,14 +220,28 @@ broadcast_presence(struct conn *except)
 	part[1].iov_base = w.p;
 	part[1].iov_len = w.len;
 	for (i = 0; i < nconns; i++) {
-		if (conns[i] == except || !conns[i]->sess || !conns[i]->sess->authed ||
-		    conns[i]->state != C_OPEN || slow(conns[i]))
+		if ((s = conns[i]->sess) == NULL || !s->authed || conns[i]->state != C_OPEN || slow(conns[i]) ||
+		    s->presence_seen == presence_version)
 			continue;
 		part[0].iov_base = prefix;
 		part[0].iov_len = (size_t)snprintf(prefix, sizeof prefix, "{\"type\":\"event\",\"seq\":%llu,",
-		    ++conns[i]->sess->seq);
+		    ++s->seq);
 		ws_sendv(conns[i], WS_TEXT, part, 2);
+		s->presence_seen = presence_version;
 	}
+}
+
+/*
+ * A join or a leave. The broadcast waits for the tick callback: every change
+ * of one loop turn goes out as one broadcast, and at most one a
+ * PRESENCE_INTERVAL_MS, so a stream of joins cannot multiply the list by
+ * the clients without bound.
+ */
+static void
+presence_changed(void)
+{
+	presence_version++;
+	presence_due = 1;
 }
 
 static void
@@ -287,6 +304,7 @@ hello(struct conn *c, const char *id, long long t0)
 	    (unsigned long long)opt.max_payload, (unsigned long long)opt.max_payload + OUT_SLACK,
 	    opt.tick_ms);
 	send_frame(c, &w);
+	s->presence_seen = presence_version;    /* the snapshot above */
 }
 
 /* the granted scopes: the requested ones that are strings, as a JSON array */
@@ -377,8 +395,8 @@ connect_request(struct conn *c, const char *p, const char *id, int params, long 
 	c->ws.max = opt.max_payload;
 	if (opt.verbose)                        /* the client's own strings stay out of the log */
 		logmsg("client %d: authenticated, connId %s", c->fd, s->connid);
+	presence_changed();
 	hello(c, id, t0);
-	broadcast_presence(c);
 }
 
 static void
@@ -480,20 +498,27 @@ proto_deadline(const struct conn *c)
 	return c->sess && !c->sess->authed ? c->sess->deadline : 0;
 }
 
-/* Send due ticks; the time of the next one. */
+/* Send a due presence broadcast and due ticks; the time to be called again. */
 static long long
 proto_tick(long long now)
 {
 	char payload[48];
 	int i;
 
-	if (now < next_tick)
-		return next_tick;
-	snprintf(payload, sizeof payload, "{\"ts\":%lld}", unix_ms());
-	for (i = 0; i < nconns; i++)
-		if (conns[i]->sess && conns[i]->sess->authed && conns[i]->state == C_OPEN && !slow(conns[i]))
-			send_event(conns[i], "tick", payload);
-	next_tick = now + opt.tick_ms;
+	if (presence_due && !draining && now - presence_sent >= PRESENCE_INTERVAL_MS) {
+		broadcast_presence();   /* nobody needs presence from a process that is exiting */
+		presence_due = 0;
+		presence_sent = now;
+	}
+	if (now >= next_tick) {
+		snprintf(payload, sizeof payload, "{\"ts\":%lld}", unix_ms());
+		for (i = 0; i < nconns; i++)
+			if (conns[i]->sess && conns[i]->sess->authed && conns[i]->state == C_OPEN && !slow(conns[i]))
+				send_event(conns[i], "tick", payload);
+		next_tick = now + opt.tick_ms;
+	}
+	if (presence_due && !draining && presence_sent + PRESENCE_INTERVAL_MS < next_tick)
+		return presence_sent + PRESENCE_INTERVAL_MS;
 	return next_tick;
 }
 
@@ -514,8 +539,8 @@ proto_closed(struct conn *c)
 	if (s == NULL)
 		return;
 	c->sess = NULL;
-	if (s->authed && !draining)     /* nobody needs presence from a process that is exiting */
-		broadcast_presence(c);
+	if (s->authed)
+		presence_changed();
 	free(s);
 }
 

@@ -29,6 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ready) {
 		opt.port = DEFAULT_PORT;
 		opt.max_payload = 1 << 20;
+		opt.max_memory = MEMORY_BUDGET;
 		opt.idle_ms = WS_IDLE_MS;
 		opt.tick_ms = TICK_INTERVAL_MS;
 		opt.drain_ms = SHUTDOWN_DRAIN_MS;

@@ -58,7 +58,7 @@ dead_stays_dead(void)
 static int
 challenged(int port)
 {
-	unsigned char *p;
+	unsigned char *p = NULL;
 	size_t n;
 	int fd = ws_open(port);
 
@@ -104,7 +104,7 @@ drain_with_clients(void)
 	static const char connect[] = "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":"
 	    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"cli\",\"version\":\"1\","
 	    "\"platform\":\"t\",\"mode\":\"cli\"}}}";
-	unsigned char *p, reply[2] = { 1012 >> 8, 1012 & 0xff };
+	unsigned char *p = NULL, reply[2] = { 1012 >> 8, 1012 & 0xff };
 	size_t n;
 	int port = free_port(), fd[2], i, op;
 
@@ -251,6 +251,133 @@ browsers(void)
 	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "invalid --allow-origin"), "--allow-origin with a path: 64");
 }
 
+/* the daemon's peak resident memory in KiB, from /proc (Linux); -1 where it cannot be read */
+static long
+peak_rss_kib(pid_t pid)
+{
+	char path[64], line[128];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/*
+ * Bug: memory had no global bound. Clients that park fragmented messages
+ * just under the limit, and echo clients that never read, took the daemon
+ * to gigabytes. Now the buffers of all clients together stay within
+ * --max-memory: those that would pass it are refused, the others go on.
+ */
+static void
+memory_budget(void)
+{
+	enum { PARKERS = 8, FLOODERS = 4, BUDGET_MIB = 32 };
+	struct gw g;
+	const char *args[] = { "--echo", "--max-memory", "33554432", NULL };
+	unsigned char *big = calloc(1, 12u << 20);
+	int port = free_port(), fd[PARKERS + FLOODERS], late, i;
+	long peak;
+
+	check(gw_start(&g, port, args), "echo gateway with --max-memory 32 MiB");
+	/* each parks 12 MiB of a message that never ends (no FIN) */
+	for (i = 0; i < PARKERS; i++) {
+		fd[i] = ws_open(port);
+		ws_send_frame(fd[i], WS_BINARY, big, 12u << 20, 0);
+	}
+	/* each sends a whole 12 MiB message to echo and never reads the echo */
+	for (i = PARKERS; i < PARKERS + FLOODERS; i++) {
+		fd[i] = ws_open(port);
+		ws_send_frame(fd[i], 0x80 | WS_BINARY, big, 12u << 20, 0);
+	}
+	/* two 12 MiB messages fill 32 MiB (buffers grow by doubling): the other ten are refused */
+	check(gw_expect_n(&g, "over the memory budget", PARKERS + FLOODERS - 2, HANG_MS),
+	    "clients that would pass the budget are refused, with a log line each: %s", g.log);
+	late = ws_open(port);                   /* a parker whose refusal we read */
+	ws_send_frame(late, WS_BINARY, big, 12u << 20, 0);
+	check(expect_close(late, 1009), "a message past the budget: close 1009");
+	close(late);
+	i = ws_open(port);
+	ws_send_frame(i, 0x80 | WS_TEXT, "still here", 10, 0);
+	check(expect_frame(i, WS_TEXT, "still here", 10), "the others keep working");
+	close(i);
+	peak = peak_rss_kib(g.pid);
+	if (getenv("GATEWAY_UNDER_VALGRIND") || getenv("GATEWAY_SANITIZED") || peak < 0)
+		printf("skipped: peak RSS, which a checker or a system without /proc does not show truly\n");
+	else {
+		printf("peak RSS under the memory attack: %ld KiB (budget %d MiB)\n", peak, BUDGET_MIB);
+		check(peak < (BUDGET_MIB + 16) * 1024, "peak RSS %ld KiB stays under the 32 MiB budget + 16 MiB", peak);
+	}
+	for (i = 0; i < PARKERS + FLOODERS; i++)
+		close(fd[i]);
+	check(gw_stop(&g) == 0, "stops");
+	free(big);
+}
+
+static const char connect_cli[] = "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":"
+    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"%s\",\"version\":\"1\","
+    "\"platform\":\"t\",\"mode\":\"cli\"}}}";
+
+/*
+ * Bug: every join sent the whole presence list to every client, so joins
+ * cost clients x list. Joins within one loop turn now make one broadcast
+ * (and there is at most one a second): ten clients that join while the
+ * daemon is stopped reach an observer as one presence event.
+ */
+static void
+presence_coalesced(void)
+{
+	enum { JOINERS = 10 };
+	struct gw g;
+	unsigned char buf[2048], *p = NULL;
+	char text[512], id[16];
+	size_t n, len;
+	int port = free_port(), observer, fd[JOINERS], i, all;
+
+	check(gw_start(&g, port, NULL), "protocol gateway");
+	observer = challenged(port);
+	snprintf(text, sizeof text, connect_cli, "observer");
+	ws_send_frame(observer, 0x80 | WS_TEXT, text, strlen(text), 0);
+	check(ws_recv(observer, &p, &n) == WS_TEXT && strstr((char *)p, "hello-ok"), "the observer is greeted");
+	free(p);
+	kill(g.pid, SIGSTOP);
+	for (i = 0; i < JOINERS; i++) {
+		snprintf(id, sizeof id, "joiner-%d", i);
+		snprintf(text, sizeof text, connect_cli, id);
+		len = strlen(upgrade);
+		memcpy(buf, upgrade, len);
+		len += ws_frame(buf + len, 0x80 | WS_TEXT, text, strlen(text));
+		fd[i] = tcp_connect(port);
+		send_all(fd[i], buf, len);      /* the head and connect in one write: read in one turn */
+	}
+	kill(g.pid, SIGCONT);
+	for (i = 0; i < JOINERS; i++) {
+		read_some(fd[i], buf, 129, HANG_MS);    /* the 101 */
+		while (ws_recv(fd[i], &p, &n) == WS_TEXT && !strstr((char *)p, "hello-ok"))
+			free(p);
+		free(p);
+	}
+	while (ws_recv(observer, &p, &n) == WS_TEXT && !strstr((char *)p, "\"event\":\"presence\""))
+		free(p);
+	for (all = p != NULL, i = 0; i < JOINERS && all; i++) {
+		snprintf(id, sizeof id, "\"joiner-%d\"", i);
+		all = strstr((char *)p, id) != NULL;
+	}
+	check(all, "ten joins in one turn reach the observer as one presence event listing all ten: %.200s",
+	    p ? (char *)p : "(none)");
+	free(p);
+	for (i = 0; i < JOINERS; i++)
+		close(fd[i]);
+	close(observer);
+	check(gw_stop(&g) == 0, "stops");
+}
+
 void
 hostile_tests(void)
 {
@@ -260,4 +387,6 @@ hostile_tests(void)
 	stray_signals();
 	stalled_log();
 	browsers();
+	memory_budget();
+	presence_coalesced();
 }
