@@ -9,7 +9,7 @@ PREFIX  = /usr/local
 DESTDIR =
 
 PURE    = http.o ws.o sha1.o base64.o json.o   # no I/O: linked into the tests too
-OBJ     = log.o lock.o conn.o proto.o $(PURE)   # bottom (log) to top (proto)
+OBJ     = log.o lock.o peer.o conn.o proto.o $(PURE)   # bottom (log) to top (proto)
 HDR     = gateway.h
 
 all: gateway

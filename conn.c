@@ -16,12 +16,15 @@
 
 #include "gateway.h"
 
-struct conn *conns[MAX_CONNS];
-int nconns;
+struct conn **conns;
+int nconns, conns_max;
 const struct app *app;
 int draining;                           /* shutting down: no new WebSocket, /readyz 503 */
 static unsigned char rbuf[READ_CHUNK];  /* every read lands here; clients own no read buffer */
 static size_t mem_used;                 /* bytes every client buffer holds: within opt.max_memory */
+static int pool_size[3];                /* connections in each pool: none, pre-auth, authenticated */
+
+static void set_pool(struct conn *c, int pool);
 
 /*
  * buffers: p is NULL while empty so an idle client holds nothing. Each is
@@ -104,6 +107,7 @@ conn_drop(struct conn *c, const char *why)
 	if (opt.verbose)
 		logmsg("client %d: closed (%s)", c->fd, why);
 	c->state = C_DEAD;
+	set_pool(c, POOL_NONE);
 }
 
 /*
@@ -215,6 +219,86 @@ ws_fail(struct conn *c, unsigned code)
 {
 	ws_close(c, code, "");
 	conn_drain(c);
+}
+
+/* pools: who holds the slots */
+
+static void
+set_pool(struct conn *c, int pool)
+{
+	pool_size[c->pool]--;
+	pool_size[pool]++;
+	c->pool = (unsigned char)pool;
+}
+
+/* make room by this one: it goes at once, with a close frame if it can hear one */
+static void
+evict(struct conn *c)
+{
+	set_pool(c, POOL_NONE);
+	if (opt.verbose)
+		logmsg("client %d: evicted, to make room for another user's client", c->fd);
+	if (c->state == C_OPEN)
+		ws_close(c, 1013, "try again later");
+	else
+		conn_drop(c, "evicted");
+}
+
+/*
+ * pool is full and c wants a slot in it. The slots are shared between the
+ * local users the peers belong to: if the user holding the most would still
+ * hold more than c's user once c is in, that user's oldest connection makes
+ * room; else c is refused. A flood from one user then only ever displaces
+ * its own connections. Peers that cannot be told apart are one user.
+ */
+static int
+make_room(struct conn *c, int pool)
+{
+	struct { long uid; int n; struct conn *oldest; } u[PEER_USERS_MAX];
+	struct conn *m;
+	int i, k, nu = 0, most = 0, mine = 0;
+
+	if (c->uid == PEER_UNSEEN)
+		c->uid = peer_uid(c->fd);
+	for (i = 0; i < nconns; i++) {
+		if ((m = conns[i])->pool != pool)
+			continue;
+		if (m->uid == PEER_UNSEEN)
+			m->uid = peer_uid(m->fd);
+		for (k = 0; k < nu && u[k].uid != m->uid; k++)
+			;
+		if (k == nu && nu < PEER_USERS_MAX) {
+			u[nu].uid = m->uid;
+			u[nu].n = 0;
+			u[nu++].oldest = m;
+		} else if (k == nu)
+			k = nu - 1;             /* more users than we count: the rest share the last */
+		if (++u[k].n > u[most].n)
+			most = k;
+		if (m->admitted < u[k].oldest->admitted)
+			u[k].oldest = m;
+		if (m->uid == c->uid)
+			mine++;
+	}
+	if (nu == 0 || u[most].n <= mine + 1)
+		return -1;
+	evict(u[most].oldest);
+	return 0;
+}
+
+/*
+ * The application vouches for c (the protocol after connect, echo at once):
+ * it leaves the pre-auth pool for the sessions. -1: no room for it.
+ */
+int
+conn_authenticated(struct conn *c)
+{
+	if (c->pool == POOL_AUTHED)
+		return 0;
+	if (pool_size[POOL_AUTHED] >= opt.max_clients && make_room(c, POOL_AUTHED) < 0)
+		return -1;
+	set_pool(c, POOL_AUTHED);
+	return 0;
 }
 
 /* input: frames */
@@ -500,19 +584,36 @@ conn_timeout(struct conn *c, long long now)
 
 /* the table of connections */
 
+/* The table: the sessions, the pre-auth pool, and room for those closing. Its size. */
+int
+conns_init(void)
+{
+	conns_max = opt.max_clients + 2 * PREAUTH_MAX;
+	if ((conns = calloc((size_t)conns_max, sizeof *conns)) == NULL)
+		die("out of memory for %d clients", conns_max);
+	return conns_max;
+}
+
 /* Take a new client's socket (non-blocking already); why not, else NULL. */
 const char *
 conn_new(int fd)
 {
 	struct conn *c;
 
-	if (nconns == MAX_CONNS)
+	if (nconns == conns_max)
 		return "at the client limit";
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return "out of memory";
 	c->fd = fd;
+	c->uid = PEER_UNSEEN;
+	if (pool_size[POOL_PREAUTH] >= PREAUTH_MAX && make_room(c, POOL_PREAUTH) < 0) {
+		free(c);
+		return "too many unauthenticated clients of one user";
+	}
 	c->state = C_HTTP;
-	c->since = c->last_rx = now_ms();
+	c->since = c->last_rx = c->admitted = now_ms();
+	pool_size[POOL_NONE]++;
+	set_pool(c, POOL_PREAUTH);
 	conns[nconns++] = c;
 	if (opt.verbose)
 		logmsg("client %d: connected", fd);
@@ -522,6 +623,8 @@ conn_new(int fd)
 static void
 conn_free(struct conn *c)
 {
+	set_pool(c, POOL_NONE);
+	pool_size[POOL_NONE]--;
 	if (app->closed)
 		app->closed(c);
 	close(c->fd);

@@ -5,6 +5,7 @@
  * application behind it, echo or the OpenClaw protocol, is chosen here once.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +30,8 @@ static long long refused_reported = -WARN_INTERVAL_MS;  /* when the last report 
 
 static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
-    "               [--max-payload BYTES] [--max-memory BYTES] [--idle-ms MS]\n"
-    "               [--tick-ms MS] [--drain-ms MS]\n"
+    "               [--max-payload BYTES] [--max-memory BYTES] [--max-clients N]\n"
+    "               [--idle-ms MS] [--tick-ms MS] [--drain-ms MS]\n"
     "               [--allow-origin ORIGIN]... [--verbose] [--help] [--version]\n";
 
 static const char help_text[] =
@@ -48,6 +49,7 @@ static const char help_text[] =
     "                       besides http://127.0.0.1:PORT, localhost and [::1]; repeatable\n"
     "  --max-payload BYTES  largest WebSocket message (default 16777216)\n"
     "  --max-memory BYTES   all client buffers together (default 67108864)\n"
+    "  --max-clients N      authenticated clients at once (default 1024)\n"
     "  --idle-ms MS         ping a silent client after MS, drop it after 2*MS (default 30000)\n"
     "  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n"
     "  --drain-ms MS        on SIGTERM/SIGINT, wait at most MS for clients to close (default 2000)\n"
@@ -105,6 +107,7 @@ parse_options(int argc, char *argv[])
 
 	opt.max_payload = WS_MAX_PAYLOAD;
 	opt.max_memory = MEMORY_BUDGET;
+	opt.max_clients = MAX_CONNS;
 	opt.idle_ms = WS_IDLE_MS;
 	opt.tick_ms = TICK_INTERVAL_MS;
 	opt.drain_ms = SHUTDOWN_DRAIN_MS;
@@ -136,6 +139,8 @@ parse_options(int argc, char *argv[])
 		} else if (OPTION("--max-memory")) {
 			opt.max_memory = (size_t)number("--max-memory", VALUE("--max-memory"), 65536,
 			    (long)MEMORY_BUDGET_LIMIT);
+		} else if (OPTION("--max-clients")) {
+			opt.max_clients = (int)number("--max-clients", VALUE("--max-clients"), 1, MAX_CLIENTS_LIMIT);
 		} else if (OPTION("--idle-ms")) {
 			opt.idle_ms = number("--idle-ms", VALUE("--idle-ms"), 1, 86400000);
 		} else if (OPTION("--tick-ms")) {
@@ -309,11 +314,14 @@ read_signals(void)
 /* the loop */
 
 static void
-serve(void)
+serve(int table)
 {
-	static struct pollfd pfd[3 + MAX_CONNS];
+	struct pollfd *pfd;
 	long long now, next, d;
 	int i, n, nfixed, timeout, freed;
+
+	if ((pfd = calloc(3 + (size_t)table, sizeof *pfd)) == NULL)
+		die("out of memory for %d clients", table);
 
 	for (;;) {
 		now = now_ms();
@@ -355,20 +363,42 @@ serve(void)
 			read_signals();
 	}
 	conns_free_all();
+	free(pfd);
 }
 
-/* echo mode: every message goes back as it came */
+/* echo mode: every message goes back as it came; a WebSocket is a session at once */
+static void
+echo_open(struct conn *c)
+{
+	if (conn_authenticated(c) < 0)
+		ws_close(c, 1013, "try again later");
+}
+
 static void
 echo_message(struct conn *c, int opcode, const unsigned char *p, size_t n)
 {
 	ws_send(c, opcode, p, n);
 }
 
-static const struct app echo_app = { NULL, echo_message, NULL, NULL, NULL, NULL };
+static const struct app echo_app = { echo_open, echo_message, NULL, NULL, NULL, NULL };
+
+/* the soft descriptor limit up to the hard one: the client limits, not the table, should bind first */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
 
 int
 main(int argc, char *argv[])
 {
+	int table;
+
 	parse_options(argc, argv);
 	/* the bind comes first: it is the lock */
 	nlisteners = lock_listen(opt.port, listeners);
@@ -383,8 +413,10 @@ main(int argc, char *argv[])
 		proto_init();
 		app = &proto_app;
 	}
+	raise_nofile();
+	table = conns_init();
 	logmsg("listening on ws://127.0.0.1:%d (pid %ld)", opt.port, (long)getpid());
-	serve();
+	serve(table);
 	logmsg("stopped");
 	return 0;
 }

@@ -23,7 +23,10 @@
 #define EXIT_LOCKED          78
 
 /* connections */
-#define MAX_CONNS            1024       /* clients at once; more are accepted and closed */
+#define MAX_CONNS            1024       /* authenticated clients at once (--max-clients) */
+#define MAX_CLIENTS_LIMIT    65536      /* largest --max-clients */
+#define PREAUTH_MAX          128        /* connections not yet authenticated: HTTP, pre-connect */
+#define PEER_USERS_MAX       64         /* local users told apart when sharing a full pool */
 #define ACCEPTS_PER_WAKEUP   64         /* so a flood of connects cannot starve clients */
 #define WARN_INTERVAL_MS     1000       /* at most one "refused" warning this often, with a count */
 #define READ_CHUNK           65536      /* one shared read buffer, no per-client buffer */
@@ -72,6 +75,11 @@ void logmsg(const char *fmt, ...) PRINTFLIKE(1, 2);
 void die(const char *fmt, ...) PRINTFLIKE(1, 2);
 long long now_ms(void);                 /* monotonic, for timers */
 long long unix_ms(void);                /* wall clock, for what clients see */
+
+/* peer.c */
+#define PEER_UNKNOWN (-1L)               /* cannot be told (another system, no /proc) */
+#define PEER_UNSEEN  (-2L)               /* not looked up yet */
+long peer_uid(int fd);
 
 /* lock.c */
 int  lock_listen(int port, int fds[2]);
@@ -164,6 +172,7 @@ struct options {
 	int verbose;
 	uint64_t max_payload;
 	size_t max_memory;              /* all client buffers together */
+	int max_clients;                /* authenticated at once */
 	long idle_ms;                   /* silence before a ping; twice this, a drop */
 	long tick_ms;
 	long drain_ms;                  /* on SIGTERM/SIGINT, wait this long for clients to close */
@@ -179,9 +188,13 @@ struct buf {
 	size_t off, len, cap;           /* unconsumed bytes are p[off..len) */
 };
 enum { C_HTTP, C_OPEN, C_CLOSING, C_DRAIN, C_DEAD };
+enum { POOL_NONE, POOL_PREAUTH, POOL_AUTHED };  /* whose slots it holds */
 struct conn {
 	int fd;
 	unsigned char state;
+	unsigned char pool;
+	long uid;                       /* the peer's user: PEER_UNSEEN until needed */
+	long long admitted;
 	unsigned char pinged;           /* an idle ping is out */
 	unsigned char wrshut;           /* our side is shut down for writing */
 	long long since;                /* when the current state began */
@@ -202,11 +215,13 @@ struct app {
 	long long (*tick)(long long now);               /* returns when to call it next */
 };
 struct pollfd;
-extern struct conn *conns[MAX_CONNS];
-extern int nconns;
+extern struct conn **conns;
+extern int nconns, conns_max;
 extern const struct app *app;
 extern int draining;
+int  conns_init(void);
 const char *conn_new(int fd);
+int  conn_authenticated(struct conn *c);
 size_t conn_pending(const struct conn *c);
 long long conns_sweep(long long now, int *freed);
 int  conns_pollset(struct pollfd *pfd);

@@ -388,6 +388,10 @@ connect_request(struct conn *c, const char *p, const char *id, int params, long 
 			return;
 		}
 	}
+	if (conn_authenticated(c) < 0) {
+		refuse(c, id, "too many clients; try again later", NULL, 1013);
+		return;
+	}
 	grant_scopes(s, p, json_get(p, tok, params, "scopes"));
 	s->authed = 1;
 	s->connected_at = unix_ms();
@@ -413,7 +417,7 @@ method(struct conn *c, const char *id, const char *name, long long t0)
 		jw_printf(&w, "{\"version\":\"%s\",\"pid\":%ld,\"port\":%d,\"protocol\":%d,"
 		    "\"uptimeMs\":%lld,\"startedAt\":%lld,\"connections\":{\"total\":%d,\"authenticated\":%d,"
 		    "\"max\":%d}}", GATEWAY_VERSION, (long)getpid(), opt.port, PROTOCOL_VERSION,
-		    now_ms() - started_mono, started_unix, nconns, authed_clients(), MAX_CONNS);
+		    now_ms() - started_mono, started_unix, nconns, authed_clients(), opt.max_clients);
 	} else if (strcmp(name, "system-presence") == 0) {
 		write_presence(&w);
 	} else if (strcmp(name, "config.get") == 0) {
@@ -422,7 +426,7 @@ method(struct conn *c, const char *id, const char *name, long long t0)
 		    "\"maxConnections\":%d,\"preauthMaxPayload\":%d,\"handshakeTimeoutMs\":%d,"
 		    "\"tickIntervalMs\":%ld,\"idleMs\":%ld}}", opt.port, "gateway",
 		    opt.token ? "token" : "none", (unsigned long long)opt.max_payload,
-		    (unsigned long long)opt.max_payload + OUT_SLACK, MAX_CONNS, PRECONNECT_MAX,
+		    (unsigned long long)opt.max_payload + OUT_SLACK, opt.max_clients, PRECONNECT_MAX,
 		    HANDSHAKE_TIMEOUT_MS, opt.tick_ms, opt.idle_ms);
 	} else {
 		snprintf(msg, sizeof msg, "unknown method: %s", name);

@@ -75,10 +75,9 @@ gw_spawn(struct gw *g, const char *path, const char *envport, int uid, const cha
 			unsetenv("OPENCLAW_GATEWAY_PORT");
 		if (uid != -1 && (setgid((gid_t)uid) < 0 || setuid((uid_t)uid) < 0))
 			_exit(111);
-		if (spawn_nofile) {     /* the soft limit only: valgrind keeps its own above it */
+		if (spawn_nofile) {     /* soft and hard: the daemon raises its soft limit to the hard one */
 			struct rlimit rl;
-			getrlimit(RLIMIT_NOFILE, &rl);
-			rl.rlim_cur = (rlim_t)spawn_nofile;
+			rl.rlim_cur = rl.rlim_max = (rlim_t)spawn_nofile;
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 		execv(path, (char *const *)argv);

@@ -269,7 +269,8 @@ static void
 option_tests(void)
 {
 	static const char *bad[] = { "abc", "0", "70000", "12x", "", "-1", "+80", " 80", "99999999999999999999" };
-	static const char *numeric[] = { "--max-payload", "--max-memory", "--idle-ms", "--tick-ms", "--drain-ms" };
+	static const char *numeric[] = { "--max-payload", "--max-memory", "--max-clients", "--idle-ms", "--tick-ms",
+	    "--drain-ms" };
 	struct gw g;
 	const char *args[4];
 	char envp[16], want[128];

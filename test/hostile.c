@@ -4,6 +4,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -378,6 +379,180 @@ presence_coalesced(void)
 	check(gw_stop(&g) == 0, "stops");
 }
 
+enum { FLOOD_PREAUTH, FLOOD_SESSIONS, FLOOD_ECHO, FLOOD_MAX = MAX_CONNS + 64 };
+
+/* does p[0..n) contain s? (frames may hold NUL bytes, so not strstr) */
+static int
+contains(const char *p, size_t n, const char *s)
+{
+	size_t i, k = strlen(s);
+
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(p + i, s, k) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The flooder, as user nobody: it keeps n connections, each upgraded and
+ * then (by mode) left before connect, taken past connect, or echoing, and
+ * reopens every one the daemon drops, refuses or evicts, as fast as it can,
+ * until ctl closes. It writes a byte to ready once `target` of them hold a
+ * slot. It is a tool of the test, so it exits on any error.
+ */
+static void
+flooder(int port, int n, int mode, int target, int ctl, int ready)
+{
+	static const char *const marker[] = { "101 Switching", "hello-ok", "held" };
+	static struct pollfd pfd[FLOOD_MAX + 1];
+	static int held[FLOOD_MAX];
+	unsigned char out[1024];
+	char text[512], in[4096];
+	int i, total = 0, said = 0;
+	size_t len;
+	ssize_t r;
+
+	for (i = 0; i < n; i++)
+		pfd[i].fd = -1;
+	pfd[n].fd = ctl;
+	pfd[n].events = POLLIN;
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			if (pfd[i].fd >= 0)
+				continue;
+			len = strlen(upgrade);
+			memcpy(out, upgrade, len);
+			snprintf(text, sizeof text, connect_cli, "flood");
+			if (mode == FLOOD_SESSIONS)
+				len += ws_frame(out + len, 0x80 | WS_TEXT, text, strlen(text));
+			else if (mode == FLOOD_ECHO)
+				len += ws_frame(out + len, 0x80 | WS_TEXT, "held", 4);
+			if ((pfd[i].fd = tcp_connect(port)) < 0 || send_all(pfd[i].fd, out, len) < 0)
+				_exit(3);
+			pfd[i].events = POLLIN;
+			held[i] = 0;
+		}
+		if (!said && total >= target) {
+			said = write(ready, "r", 1) == 1;
+			close(ready);
+		}
+		if (poll(pfd, (nfds_t)n + 1, -1) < 0 || pfd[n].revents)
+			_exit(0);                       /* told to stop */
+		for (i = 0; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if ((r = read(pfd[i].fd, in, sizeof in - 1)) <= 0) {
+				close(pfd[i].fd);       /* dropped, refused or evicted: again */
+				pfd[i].fd = -1;
+				continue;
+			}
+			in[r] = '\0';
+			if (!held[i] && contains(in, (size_t)r, marker[mode])) {
+				held[i] = 1;
+				total++;
+			}
+		}
+	}
+}
+
+/* a legitimate client's whole attempt; 1 if it got through */
+static int
+legit(int port, int mode, const char *auth)
+{
+	char text[512];
+	unsigned char *p = NULL;
+	size_t n;
+	int fd = ws_open(port), ok = 0;
+
+	if (fd < 0)
+		return 0;
+	if (mode == FLOOD_ECHO) {
+		ws_send_frame(fd, 0x80 | WS_TEXT, "mine", 4, 0);
+		ok = expect_frame(fd, WS_TEXT, "mine", 4);
+	} else if (ws_recv(fd, &p, &n) == WS_TEXT) {
+		free(p);
+		p = NULL;
+		snprintf(text, sizeof text, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":"
+		    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"legit\",\"version\":\"1\","
+		    "\"platform\":\"t\",\"mode\":\"cli\"}%s}}", auth);
+		ws_send_frame(fd, 0x80 | WS_TEXT, text, strlen(text), 0);
+		ok = ws_recv(fd, &p, &n) == WS_TEXT && strstr((char *)p, "hello-ok") != NULL;
+	}
+	free(p);
+	close(fd);
+	return ok;
+}
+
+/*
+ * Bug: a local flood locked everyone out. With a token, 1,024 upgraded
+ * sockets that never connect (reopened as they are dropped) let 5% of
+ * legitimate sessions through; without one, 1,024 sessions or echo
+ * WebSockets locked out everyone, /healthz included. Now another user's
+ * flood leaves at least 95% of legitimate attempts succeeding, and every
+ * /healthz answered.
+ */
+static void
+flood_case(const char *what, int mode, const char *const *args, int flooders, int target, const char *auth)
+{
+	enum { ATTEMPTS = 40, PROBES = 20 };
+	struct gw g;
+	char b;
+	int port = free_port(), ctl[2], ready[2], i, ok = 0, probes = 0, st;
+	pid_t pid;
+
+	check(gw_start(&g, port, args), "%s: gateway starts", what);
+	if (pipe(ctl) < 0 || pipe(ready) < 0)
+		return;
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		close(ctl[1]);
+		close(ready[0]);
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(2);
+		flooder(port, flooders, mode, target, ctl[0], ready[1]);
+	}
+	close(ctl[0]);
+	close(ready[1]);
+	check(read_some(ready[0], &b, 1, HANG_MS) == 1, "%s: the flood holds its slots", what);
+	close(ready[0]);
+	for (i = 0; i < ATTEMPTS; i++)
+		ok += legit(port, mode, auth);
+	for (i = 0; i < PROBES; i++)
+		probes += http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200;
+	close(ctl[1]);                          /* stop the flood */
+	waitpid(pid, &st, 0);
+	printf("%s: %d of %d legitimate attempts got through, %d of %d /healthz answered\n",
+	    what, ok, ATTEMPTS, probes, PROBES);
+	check(ok * 100 >= ATTEMPTS * 95, "%s: %d of %d legitimate attempts got through", what, ok, ATTEMPTS);
+	check(probes == PROBES, "%s: every /healthz answered (%d of %d)", what, probes, PROBES);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: the flooder ran to the end (%d)", what, st);
+	check(gw_stop(&g) == 0, "%s: stops", what);
+}
+
+static void
+lockout(void)
+{
+	char tokfile[] = "/tmp/gateway-flood-XXXXXX";
+	const char *preauth[] = { "--token-file", tokfile, NULL };
+	const char *sessions[] = { "--max-clients", "64", NULL };
+	const char *echo[] = { "--echo", "--max-clients", "64", NULL };
+	int tf;
+
+	if (geteuid() != 0) {
+		printf("skipped: lock-out, which needs root to flood as another user (nobody)\n");
+		return;
+	}
+	tf = mkstemp(tokfile);
+	send_all(tf, "flood-token\n", 12);
+	close(tf);
+	/* more than the whole table of the build before: 1,024 held it, and everyone was locked out */
+	flood_case("pre-auth flood with a token", FLOOD_PREAUTH, preauth, FLOOD_MAX, PREAUTH_MAX,
+	    ",\"auth\":{\"token\":\"flood-token\"}");
+	flood_case("session flood without a token", FLOOD_SESSIONS, sessions, 128, 64, "");
+	flood_case("echo WebSocket flood", FLOOD_ECHO, echo, 128, 64, "");
+	unlink(tokfile);
+}
+
 void
 hostile_tests(void)
 {
@@ -389,4 +564,5 @@ hostile_tests(void)
 	browsers();
 	memory_budget();
 	presence_coalesced();
+	lockout();
 }
