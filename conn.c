@@ -251,6 +251,33 @@ evict(struct conn *c)
  * room; else c is refused. A flood from one user then only ever displaces
  * its own connections. Peers that cannot be told apart are one user.
  */
+/* Look up the users of c and of every member of pool not seen yet, in one batch. */
+static void
+see_users(struct conn *c, int pool)
+{
+	int *fds, i, n = 0;
+	long *uids;
+
+	if ((fds = malloc((size_t)(nconns + 1) * sizeof *fds)) == NULL ||
+	    (uids = malloc((size_t)(nconns + 1) * sizeof *uids)) == NULL) {
+		free(fds);
+		return;                         /* unseen peers count as one user */
+	}
+	for (i = 0; i < nconns; i++)
+		if (conns[i]->pool == pool && conns[i]->uid == PEER_UNSEEN)
+			fds[n++] = conns[i]->fd;
+	if (c->uid == PEER_UNSEEN)
+		fds[n++] = c->fd;
+	peer_uids(fds, uids, n);
+	for (i = n = 0; i < nconns; i++)
+		if (conns[i]->pool == pool && conns[i]->uid == PEER_UNSEEN)
+			conns[i]->uid = uids[n++];
+	if (c->uid == PEER_UNSEEN)
+		c->uid = uids[n];
+	free(fds);
+	free(uids);
+}
+
 static int
 make_room(struct conn *c, int pool)
 {
@@ -258,13 +285,10 @@ make_room(struct conn *c, int pool)
 	struct conn *m;
 	int i, k, nu = 0, most = 0, mine = 0;
 
-	if (c->uid == PEER_UNSEEN)
-		c->uid = peer_uid(c->fd);
+	see_users(c, pool);
 	for (i = 0; i < nconns; i++) {
 		if ((m = conns[i])->pool != pool)
 			continue;
-		if (m->uid == PEER_UNSEEN)
-			m->uid = peer_uid(m->fd);
 		for (k = 0; k < nu && u[k].uid != m->uid; k++)
 			;
 		if (k == nu && nu < PEER_USERS_MAX) {
@@ -293,8 +317,8 @@ make_room(struct conn *c, int pool)
 int
 conn_authenticated(struct conn *c)
 {
-	if (c->pool == POOL_AUTHED)
-		return 0;
+	if (c->pool != POOL_PREAUTH)
+		return c->pool == POOL_AUTHED ? 0 : -1;         /* evicted meanwhile: no room */
 	if (pool_size[POOL_AUTHED] >= opt.max_clients && make_room(c, POOL_AUTHED) < 0)
 		return -1;
 	set_pool(c, POOL_AUTHED);

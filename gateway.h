@@ -79,7 +79,7 @@ long long unix_ms(void);                /* wall clock, for what clients see */
 /* peer.c */
 #define PEER_UNKNOWN (-1L)               /* cannot be told (another system, no /proc) */
 #define PEER_UNSEEN  (-2L)               /* not looked up yet */
-long peer_uid(int fd);
+void peer_uids(const int *fds, long *uids, int n);
 
 /* lock.c */
 int  lock_listen(int port, int fds[2]);

@@ -33,6 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opt.idle_ms = WS_IDLE_MS;
 		opt.tick_ms = TICK_INTERVAL_MS;
 		opt.drain_ms = SHUTDOWN_DRAIN_MS;
+		opt.max_clients = MAX_CONNS;
+		conns_init();
 		proto_init();
 		app = &proto_app;
 		ready = 1;

@@ -408,7 +408,7 @@ flooder(int port, int n, int mode, int target, int ctl, int ready)
 	static int held[FLOOD_MAX];
 	unsigned char out[1024];
 	char text[512], in[4096];
-	int i, total = 0, said = 0;
+	int i, opened, total = 0, said = 0;
 	size_t len;
 	ssize_t r;
 
@@ -417,9 +417,10 @@ flooder(int port, int n, int mode, int target, int ctl, int ready)
 	pfd[n].fd = ctl;
 	pfd[n].events = POLLIN;
 	for (;;) {
-		for (i = 0; i < n; i++) {
+		for (i = 0, opened = 0; i < n && opened < 64; i++) {     /* a few at a time, reading between */
 			if (pfd[i].fd >= 0)
 				continue;
+			opened++;
 			len = strlen(upgrade);
 			memcpy(out, upgrade, len);
 			snprintf(text, sizeof text, connect_cli, "flood");
@@ -436,7 +437,7 @@ flooder(int port, int n, int mode, int target, int ctl, int ready)
 			said = write(ready, "r", 1) == 1;
 			close(ready);
 		}
-		if (poll(pfd, (nfds_t)n + 1, -1) < 0 || pfd[n].revents)
+		if (poll(pfd, (nfds_t)n + 1, opened ? 0 : -1) < 0 || pfd[n].revents)
 			_exit(0);                       /* told to stop */
 		for (i = 0; i < n; i++) {
 			if (!pfd[i].revents)
