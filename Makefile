@@ -6,6 +6,7 @@ CC      = cc
 CFLAGS  = -std=c99 -pedantic -Wall -Wextra -O2
 LDFLAGS =
 PREFIX  = /usr/local
+MANPREFIX = $(PREFIX)/share/man
 DESTDIR =
 
 PURE    = http.o ws.o sha1.o base64.o json.o   # no I/O: linked into the tests too
@@ -46,20 +47,26 @@ valgrind:
 interop: gateway
 	sh test/interop/run.sh
 
+# the man page: mandoc -Tlint says nothing
+lint-man:
+	sh test/man-lint.sh
+
 # libFuzzer targets (clang) over the parsers, the protocol and the connection path
 FUZZ_SECONDS = 60
 fuzz:
 	sh fuzz/run.sh $(FUZZ_SECONDS)
 
 install: gateway
-	mkdir -p $(DESTDIR)$(PREFIX)/bin
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
 	cp -f gateway $(DESTDIR)$(PREFIX)/bin/gateway
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/gateway
+	cp -f gateway.1 $(DESTDIR)$(MANPREFIX)/man1/gateway.1
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/gateway.1
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/gateway
+	rm -f $(DESTDIR)$(PREFIX)/bin/gateway $(DESTDIR)$(MANPREFIX)/man1/gateway.1
 
 clean:
 	rm -f gateway gateway.o $(OBJ) test/run
 
-.PHONY: all test sanitize valgrind interop fuzz install uninstall clean
+.PHONY: all test sanitize valgrind interop fuzz lint-man install uninstall clean

@@ -406,9 +406,68 @@ emfile_test(void)
 	check(gw_stop(&g) == 0, "stops");
 }
 
+/* the --NAME words of text, each once, into words; how many */
+static int
+option_words(const char *text, const char *prefix, char words[][32], int max)
+{
+	const char *p = text;
+	int n = 0, k, len;
+
+	while ((p = strstr(p, prefix)) != NULL) {
+		p += strlen(prefix);
+		for (len = 0; (p[len] >= 'a' && p[len] <= 'z') || p[len] == '-'; len++)
+			;
+		if (len == 0 || len > 29)
+			continue;
+		for (k = 0; k < n && !(strncmp(words[k] + 2, p, (size_t)len) == 0 && words[k][len + 2] == '\0'); k++)
+			;
+		if (k == n && n < max)
+			snprintf(words[n++], 32, "--%.*s", len, p);
+	}
+	return n;
+}
+
+/* the man page names every option --help names, and no other */
+static void
+man_page_test(void)
+{
+	static char help[8192], page[65536], a[64][32], b[64][32];
+	char cmd[512];
+	FILE *f;
+	size_t n;
+	int na, nb, i, k;
+
+	snprintf(cmd, sizeof cmd, "%s --help", gateway_path);
+	if ((f = popen(cmd, "r")) == NULL)
+		return;
+	help[fread(help, 1, sizeof help - 1, f)] = '\0';
+	pclose(f);
+	if ((f = fopen("gateway.1", "r")) == NULL) {
+		check(0, "gateway.1 is readable from the directory of the tests");
+		return;
+	}
+	n = fread(page, 1, sizeof page - 1, f);
+	page[n] = '\0';
+	fclose(f);
+	na = option_words(help, "--", a, 64);
+	nb = option_words(page, "Fl -", b, 64);
+	check(na >= 14, "--help names the options (%d)", na);
+	for (i = 0; i < na; i++) {
+		for (k = 0; k < nb && strcmp(a[i], b[k]) != 0; k++)
+			;
+		check(k < nb, "the man page documents %s", a[i]);
+	}
+	for (k = 0; k < nb; k++) {
+		for (i = 0; i < na && strcmp(a[i], b[k]) != 0; i++)
+			;
+		check(i < na, "%s of the man page is in --help", b[k]);
+	}
+}
+
 void
 core_tests(void)
 {
+	man_page_test();
 	lock_tests();
 	eacces_test();
 	crash_test();
