@@ -10,7 +10,7 @@ MANPREFIX = $(PREFIX)/share/man
 DESTDIR =
 
 PURE    = http.o ws.o sha1.o base64.o json.o   # no I/O: linked into the tests too
-OBJ     = log.o lock.o peer.o conn.o proto.o $(PURE)   # bottom (log) to top (proto)
+OBJ     = log.o notify.o lock.o peer.o conn.o proto.o $(PURE)   # bottom (log) to top (proto)
 HDR     = gateway.h
 
 all: gateway
@@ -23,7 +23,7 @@ gateway: gateway.o $(OBJ)
 
 gateway.o $(OBJ): $(HDR)
 
-TESTSRC = test/run.c test/client.c test/unit.c test/core.c test/wsconf.c test/proto.c test/hostile.c
+TESTSRC = test/run.c test/client.c test/unit.c test/core.c test/wsconf.c test/proto.c test/hostile.c test/ops.c
 
 test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ $(TESTSRC) $(PURE)

@@ -31,7 +31,7 @@ static long long refused_reported = -WARN_INTERVAL_MS;  /* when the last report 
 static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
     "               [--max-payload BYTES] [--max-memory BYTES] [--max-clients N]\n"
-    "               [--idle-ms MS] [--tick-ms MS] [--drain-ms MS]\n"
+    "               [--idle-ms MS] [--tick-ms MS] [--drain-ms MS] [--ready-fd N]\n"
     "               [--allow-origin ORIGIN]... [--verbose] [--help] [--version]\n";
 
 static const char help_text[] =
@@ -53,6 +53,8 @@ static const char help_text[] =
     "  --idle-ms MS         ping a silent client after MS, drop it after 2*MS (default 30000)\n"
     "  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n"
     "  --drain-ms MS        on SIGTERM/SIGINT, wait at most MS for clients to close (default 2000)\n"
+    "  --ready-fd N         once listening, write a newline to descriptor N and close it\n"
+    "                       (s6); with $NOTIFY_SOCKET, READY=1 is sent there (systemd)\n"
     "  --verbose            log every connection\n"
     "  --help, --version\n"
     "\n"
@@ -108,6 +110,7 @@ parse_options(int argc, char *argv[])
 	opt.max_payload = WS_MAX_PAYLOAD;
 	opt.max_memory = MEMORY_BUDGET;
 	opt.max_clients = MAX_CONNS;
+	opt.ready_fd = -1;
 	opt.idle_ms = WS_IDLE_MS;
 	opt.tick_ms = TICK_INTERVAL_MS;
 	opt.drain_ms = SHUTDOWN_DRAIN_MS;
@@ -141,6 +144,8 @@ parse_options(int argc, char *argv[])
 			    (long)MEMORY_BUDGET_LIMIT);
 		} else if (OPTION("--max-clients")) {
 			opt.max_clients = (int)number("--max-clients", VALUE("--max-clients"), 1, MAX_CLIENTS_LIMIT);
+		} else if (OPTION("--ready-fd")) {
+			opt.ready_fd = (int)number("--ready-fd", VALUE("--ready-fd"), 0, 65535);
 		} else if (OPTION("--idle-ms")) {
 			opt.idle_ms = number("--idle-ms", VALUE("--idle-ms"), 1, 86400000);
 		} else if (OPTION("--tick-ms")) {
@@ -289,6 +294,7 @@ start_drain(int sig)
 	int i;
 
 	logmsg("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	notify("STOPPING=1");
 	drain_deadline = now_ms() + opt.drain_ms;
 	for (i = 0; i < nlisteners; i++)
 		close(listeners[i]);            /* the port is free for a successor now */
@@ -416,6 +422,8 @@ main(int argc, char *argv[])
 	raise_nofile();
 	table = conns_init();
 	logmsg("listening on ws://127.0.0.1:%d (pid %ld)", opt.port, (long)getpid());
+	notify("READY=1");
+	notify_fd(opt.ready_fd);
 	serve(table);
 	logmsg("stopped");
 	return 0;

@@ -81,6 +81,10 @@ long long unix_ms(void);                /* wall clock, for what clients see */
 #define PEER_UNSEEN  (-2L)               /* not looked up yet */
 void peer_uids(const int *fds, long *uids, int n);
 
+/* notify.c: readiness for a service manager */
+void notify(const char *msg);
+void notify_fd(int fd);
+
 /* lock.c */
 int  lock_listen(int port, int fds[2]);
 int  set_flags(int fd);
@@ -173,6 +177,7 @@ struct options {
 	uint64_t max_payload;
 	size_t max_memory;              /* all client buffers together */
 	int max_clients;                /* authenticated at once */
+	int ready_fd;                   /* -1, or where to say "ready" (s6) */
 	long idle_ms;                   /* silence before a ping; twice this, a drop */
 	long tick_ms;
 	long drain_ms;                  /* on SIGTERM/SIGINT, wait this long for clients to close */

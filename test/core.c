@@ -270,7 +270,7 @@ option_tests(void)
 {
 	static const char *bad[] = { "abc", "0", "70000", "12x", "", "-1", "+80", " 80", "99999999999999999999" };
 	static const char *numeric[] = { "--max-payload", "--max-memory", "--max-clients", "--idle-ms", "--tick-ms",
-	    "--drain-ms" };
+	    "--drain-ms", "--ready-fd" };
 	struct gw g;
 	const char *args[4];
 	char envp[16], want[128];

@@ -13,6 +13,7 @@ void core_tests(void);
 void ws_tests(void);
 void proto_tests(void);
 void hostile_tests(void);
+void ops_tests(void);
 
 /* client.c */
 struct gw {

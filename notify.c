@@ -1,0 +1,50 @@
+/*
+ * Telling a service manager how we are, without its library: systemd's
+ * NOTIFY_SOCKET (one datagram to a unix socket, whose name may start with
+ * '@' for the abstract namespace) and s6's readiness descriptor (a newline,
+ * then close). Both are best effort: a manager that is gone is no reason to stop.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway.h"
+
+/* Send msg (READY=1, STOPPING=1) to $NOTIFY_SOCKET, if there is one. */
+void
+notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun;
+	size_t n;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') || (n = strlen(path)) >= sizeof sun.sun_path)
+		return;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, n);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';         /* the abstract namespace: no file, the name follows a NUL */
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0)
+		return;
+	if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sun,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
+		logmsg("warning: cannot notify %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* Say "ready" on descriptor fd (--ready-fd): a newline, then it is closed. */
+void
+notify_fd(int fd)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, "\n", 1) != 1)
+		logmsg("warning: cannot write to --ready-fd %d: %s", fd, strerror(errno));
+	close(fd);
+}

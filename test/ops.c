@@ -1,0 +1,92 @@
+/* running under a service manager: readiness, reloads, the probe */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway.h"
+#include "t.h"
+
+static char resp[4096];
+
+/* the next datagram on fd, as a string; "" if none came */
+static const char *
+datagram(int fd)
+{
+	static char buf[256];
+	ssize_t n = read_some(fd, buf, sizeof buf - 1, HANG_MS);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* $NOTIFY_SOCKET at a path or in the abstract namespace (@name): READY=1 once it listens, STOPPING=1 */
+static void
+notify_socket(const char *name)
+{
+	struct sockaddr_un sun;
+	struct gw g;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0), port = free_port();
+	socklen_t len;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", name);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(name));
+	if (name[0] == '@')
+		sun.sun_path[0] = '\0';
+	else
+		unlink(name);
+	check(bind(fd, (struct sockaddr *)&sun, len) == 0, "a service manager's socket at %s", name);
+	setenv("NOTIFY_SOCKET", name, 1);
+	check(gw_start(&g, port, NULL), "gateway with NOTIFY_SOCKET=%s", name);
+	unsetenv("NOTIFY_SOCKET");
+	check(strcmp(datagram(fd), "READY=1") == 0 &&
+	    http_get(port, "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200,
+	    "%s: READY=1, and the port answers", name);
+	kill(g.pid, SIGTERM);
+	check(strcmp(datagram(fd), "STOPPING=1") == 0, "%s: STOPPING=1 when shutdown starts", name);
+	check(gw_wait(&g) == 0, "stops");
+	close(fd);
+	if (name[0] != '@')
+		unlink(name);
+}
+
+/* --ready-fd N: a newline once listening, then N is closed (s6) */
+static void
+ready_fd(void)
+{
+	struct gw g;
+	char arg[16], buf[8];
+	const char *args[] = { "--ready-fd", arg, NULL };
+	int p[2], port = free_port();
+
+	if (pipe(p) < 0)
+		return;
+	snprintf(arg, sizeof arg, "%d", p[1]);
+	check(gw_start(&g, port, args), "gateway with --ready-fd %d", p[1]);
+	close(p[1]);
+	check(read_some(p[0], buf, sizeof buf, HANG_MS) == 1 && buf[0] == '\n' &&
+	    read_some(p[0], buf, sizeof buf, HANG_MS) == 0, "--ready-fd: one newline, then closed");
+	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200,
+	    "and the port answers");
+	check(gw_stop(&g) == 0, "stops");
+	close(p[0]);
+}
+
+void
+ops_tests(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof path, "/tmp/gateway-notify-%ld", (long)getpid());
+	notify_socket(path);
+	snprintf(path, sizeof path, "@gateway-notify-%ld", (long)getpid());
+	notify_socket(path);
+	ready_fd();
+}
