@@ -175,24 +175,49 @@ parse_options(int argc, char *argv[])
 		usage_error("the token must be 1 to %d bytes", TOKEN_MAX);
 }
 
-/* The token is the first line of the file, without its line ending. */
-static void
+/*
+ * The token is the first line of the file, without its line ending. NULL,
+ * or what is wrong (the token in use is then left as it was).
+ */
+static const char *
 read_token_file(void)
 {
-	static char token[TOKEN_MAX + 2];
+	static char token[TOKEN_MAX + 2], why[256];
+	char line[TOKEN_MAX + 2];
 	FILE *f;
 	size_t n;
 
-	if ((f = fopen(token_file, "r")) == NULL)
-		die("cannot read token file %s: %s", token_file, strerror(errno));
-	if (fgets(token, sizeof token, f) == NULL)
-		token[0] = '\0';
+	if ((f = fopen(token_file, "r")) == NULL) {
+		snprintf(why, sizeof why, "cannot read token file %s: %s", token_file, strerror(errno));
+		return why;
+	}
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
 	fclose(f);
-	n = strcspn(token, "\r\n");
-	if (n == 0 || n > TOKEN_MAX)
-		die("token file %s: the first line must hold a token of 1 to %d bytes", token_file, TOKEN_MAX);
+	n = strcspn(line, "\r\n");
+	if (n == 0 || n > TOKEN_MAX) {
+		snprintf(why, sizeof why, "token file %s: the first line must hold a token of 1 to %d bytes",
+		    token_file, TOKEN_MAX);
+		return why;
+	}
+	memcpy(token, line, n);
 	token[n] = '\0';
 	opt.token = token;
+	return NULL;
+}
+
+/* SIGHUP: the token file again; clients already connected stay */
+static void
+reread_token(void)
+{
+	const char *why;
+
+	if (token_file == NULL)
+		logmsg("received SIGHUP; no --token-file to reread");
+	else if ((why = read_token_file()) != NULL)
+		logmsg("warning: received SIGHUP; %s; the token in use is kept", why);
+	else
+		logmsg("received SIGHUP; token reread from %s", token_file);
 }
 
 /* signals arrive as bytes on a pipe, read by the loop like any socket */
@@ -218,13 +243,13 @@ setup_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);          /* a vanished peer is an EPIPE, not our death */
-	sigaction(SIGHUP, &sa, NULL);           /* no meaning yet; a closed terminal must not kill us */
 	sigaction(SIGUSR1, &sa, NULL);          /* stray signals are no reason to drop every client */
 	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);           /* reread the token file */
 }
 
 /* accept */
@@ -309,6 +334,10 @@ read_signals(void)
 	unsigned char b;
 
 	while (read(sigpipe[0], &b, 1) == 1) {
+		if (b == SIGHUP) {
+			reread_token();
+			continue;
+		}
 		if (draining) {
 			logmsg("received %s again; exiting now", b == SIGINT ? "SIGINT" : "SIGTERM");
 			exit(1);
@@ -403,6 +432,7 @@ raise_nofile(void)
 int
 main(int argc, char *argv[])
 {
+	const char *why;
 	int table;
 
 	parse_options(argc, argv);
@@ -411,8 +441,8 @@ main(int argc, char *argv[])
 	log_init();
 	setup_signals();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (token_file)
-		read_token_file();
+	if (token_file && (why = read_token_file()) != NULL)
+		die("%s", why);
 	if (opt.echo)
 		app = &echo_app;
 	else {

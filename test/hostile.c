@@ -130,7 +130,7 @@ drain_with_clients(void)
 	close(fd[1]);
 }
 
-/* Signals that once killed the daemon without a word are ignored. */
+/* Signals that once killed the daemon without a word are ignored (SIGHUP rereads the token file). */
 static void
 stray_signals(void)
 {

@@ -79,6 +79,80 @@ ready_fd(void)
 	close(p[0]);
 }
 
+/* a protocol client through connect with this token; its fd (open) and whether hello-ok came */
+static int
+greeted(int port, const char *token, int *fd)
+{
+	char text[512];
+	unsigned char *p = NULL;
+	size_t n;
+	int ok = 0;
+
+	if ((*fd = ws_open(port)) < 0 || ws_recv(*fd, &p, &n) != WS_TEXT)
+		return 0;
+	free(p);
+	p = NULL;
+	snprintf(text, sizeof text, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":"
+	    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"cli\",\"version\":\"1\","
+	    "\"platform\":\"t\",\"mode\":\"cli\"},\"auth\":{\"token\":\"%s\"}}}", token);
+	ws_send_frame(*fd, 0x80 | WS_TEXT, text, strlen(text), 0);
+	ok = ws_recv(*fd, &p, &n) == WS_TEXT && strstr((char *)p, "hello-ok") != NULL;
+	free(p);
+	return ok;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* SIGHUP rereads the token file; clients already connected stay */
+static void
+sighup_reread(void)
+{
+	static const char health[] = "{\"type\":\"req\",\"id\":\"h\",\"method\":\"health\"}";
+	char path[] = "/tmp/gateway-hup-XXXXXX";
+	const char *args[] = { "--token-file", path, NULL };
+	unsigned char *p = NULL;
+	struct gw g;
+	size_t n;
+	int port = free_port(), old, fd, tf = mkstemp(path);
+
+	close(tf);
+	write_file(path, "first-token\n");
+	check(gw_start(&g, port, args), "gateway with --token-file");
+	check(greeted(port, "first-token", &old), "a client with the first token");
+	write_file(path, "second-token\n");
+	kill(g.pid, SIGHUP);
+	check(gw_expect(&g, "received SIGHUP; token reread from ", HANG_MS), "SIGHUP: one line says so: %s", g.log);
+	check(greeted(port, "second-token", &fd), "the new token is accepted");
+	close(fd);
+	check(!greeted(port, "first-token", &fd), "the old one is refused");
+	close(fd);
+	ws_send_frame(old, 0x80 | WS_TEXT, health, strlen(health), 0);
+	check(ws_recv(old, &p, &n) == WS_TEXT && strstr((char *)p, "\"ok\":true"),
+	    "the client connected before is still served");
+	free(p);
+	close(old);
+	write_file(path, "\n");
+	kill(g.pid, SIGHUP);
+	check(gw_expect(&g, "the token in use is kept", HANG_MS), "an empty token file: a warning, the token kept");
+	check(greeted(port, "second-token", &fd), "and the token in use still works");
+	close(fd);
+	check(gw_stop(&g) == 0, "stops");
+	unlink(path);
+	check(gw_start(&g, port, NULL), "gateway without a token file");
+	kill(g.pid, SIGHUP);
+	check(gw_expect(&g, "no --token-file to reread", HANG_MS) && gw_stop(&g) == 0,
+	    "SIGHUP without a token file: one line, and it serves on");
+}
+
 void
 ops_tests(void)
 {
@@ -89,4 +163,5 @@ ops_tests(void)
 	snprintf(path, sizeof path, "@gateway-notify-%ld", (long)getpid());
 	notify_socket(path);
 	ready_fd();
+	sighup_reread();
 }
