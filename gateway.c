@@ -32,7 +32,8 @@ static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
     "               [--max-payload BYTES] [--max-memory BYTES] [--max-clients N]\n"
     "               [--idle-ms MS] [--tick-ms MS] [--drain-ms MS] [--ready-fd N]\n"
-    "               [--allow-origin ORIGIN]... [--verbose] [--help] [--version]\n";
+    "               [--allow-origin ORIGIN]... [--verbose] [--help] [--version]\n"
+    "       gateway health [--port PORT] [--timeout MS]\n";
 
 static const char help_text[] =
     "\n"
@@ -57,6 +58,9 @@ static const char help_text[] =
     "                       (s6); with $NOTIFY_SOCKET, READY=1 is sent there (systemd)\n"
     "  --verbose            log every connection\n"
     "  --help, --version\n"
+    "\n"
+    "gateway health asks /healthz on 127.0.0.1:PORT and prints one line: exit 0 if a\n"
+    "gateway is live, 1 if not (--timeout MS, default 3000), 64 usage.\n"
     "\n"
     "Exit status: 0 clean stop, 1 failure, 64 usage, 78 port already held.\n";
 
@@ -86,6 +90,14 @@ number(const char *what, const char *s, long min, long max)
 
 static const char *token_file;
 
+/* what gateway health takes */
+static int
+probe_option(const char *name)
+{
+	return strcmp(name, "--port") == 0 || strcmp(name, "--timeout") == 0 || strcmp(name, "--help") == 0 ||
+	    strcmp(name, "--version") == 0;
+}
+
 /* a browser origin as browsers send it: scheme://host[:port], nothing after */
 static void
 allow_origin(const char *o)
@@ -111,16 +123,20 @@ parse_options(int argc, char *argv[])
 	opt.max_memory = MEMORY_BUDGET;
 	opt.max_clients = MAX_CONNS;
 	opt.ready_fd = -1;
+	opt.timeout_ms = PROBE_TIMEOUT_MS;
 	opt.idle_ms = WS_IDLE_MS;
 	opt.tick_ms = TICK_INTERVAL_MS;
 	opt.drain_ms = SHUTDOWN_DRAIN_MS;
-	for (i = 1; i < argc; i++) {
+	i = 1;
+	if (argc > 1 && strcmp(argv[1], "health") == 0)
+		opt.health = i++;               /* the probe: only --port and --timeout */
+	for (; i < argc; i++) {
 		arg = argv[i];
 		val = NULL;
 		n = strcspn(arg, "=");
 		if (arg[n] == '=')
 			val = arg + n + 1;
-#define OPTION(name) (strncmp(arg, name, n) == 0 && name[n] == '\0')
+#define OPTION(name) (strncmp(arg, name, n) == 0 && name[n] == '\0' && (!opt.health || probe_option(name)))
 #define VALUE(name) (val ? val : i + 1 < argc ? argv[++i] : \
 	    (usage_error("option %s needs a value", name), ""))
 		if (OPTION("--help") && !val) {
@@ -154,6 +170,8 @@ parse_options(int argc, char *argv[])
 			opt.drain_ms = number("--drain-ms", VALUE("--drain-ms"), 1, 86400000);
 		} else if (OPTION("--allow-origin")) {
 			allow_origin(VALUE("--allow-origin"));
+		} else if (OPTION("--timeout") && opt.health) {
+			opt.timeout_ms = number("--timeout", VALUE("--timeout"), 1, 86400000);
 		} else if (OPTION("--token")) {
 			opt.token = VALUE("--token");
 		} else if (OPTION("--token-file")) {
@@ -436,6 +454,8 @@ main(int argc, char *argv[])
 	int table;
 
 	parse_options(argc, argv);
+	if (opt.health)
+		return probe_health(opt.port, opt.timeout_ms);
 	/* the bind comes first: it is the lock */
 	nlisteners = lock_listen(opt.port, listeners);
 	log_init();

@@ -17,6 +17,7 @@
 #define GATEWAY_VERSION      "0.1.0"
 #define DEFAULT_PORT         18789
 #define LISTEN_BACKLOG       128
+#define PROBE_TIMEOUT_MS     3000       /* gateway health: the answer must come within this */
 
 /* exit statuses (sysexits.h values, spelled out: not every libc ships it) */
 #define EXIT_USAGE           64
@@ -84,6 +85,9 @@ void peer_uids(const int *fds, long *uids, int n);
 /* notify.c: readiness for a service manager */
 void notify(const char *msg);
 void notify_fd(int fd);
+
+/* probe.c: gateway health */
+int  probe_health(int port, long timeout_ms);
 
 /* lock.c */
 int  lock_listen(int port, int fds[2]);
@@ -178,6 +182,8 @@ struct options {
 	size_t max_memory;              /* all client buffers together */
 	int max_clients;                /* authenticated at once */
 	int ready_fd;                   /* -1, or where to say "ready" (s6) */
+	int health;                     /* gateway health: probe, do not serve */
+	long timeout_ms;                /* the probe's */
 	long idle_ms;                   /* silence before a ping; twice this, a drop */
 	long tick_ms;
 	long drain_ms;                  /* on SIGTERM/SIGINT, wait this long for clients to close */

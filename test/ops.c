@@ -2,6 +2,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -153,6 +155,80 @@ sighup_reread(void)
 	    "SIGHUP without a token file: one line, and it serves on");
 }
 
+/* run "gateway health ARGS": its exit status; its line in out */
+static int
+health(const char *args, char *out, size_t cap)
+{
+	char cmd[512];
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof cmd, "%s health %s", gateway_path, args);
+	out[0] = '\0';
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	out[fread(out, 1, cap - 1, f)] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* a listener of the test's own: it answers each client with reply, or never if reply is NULL */
+static int
+listener(int *port)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(0x7f000001);        /* 127.0.0.1 */
+	bind(fd, (struct sockaddr *)&sin, sizeof sin);
+	listen(fd, 4);
+	getsockname(fd, (struct sockaddr *)&sin, &len);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* gateway health: the probe for hosts without curl */
+static void
+probe(void)
+{
+	struct gw g;
+	char args[64], out[512];
+	pid_t pid;
+	int port = free_port(), st, lfd, c;
+
+	check(gw_start(&g, port, NULL), "gateway starts");
+	snprintf(args, sizeof args, "--port %d", port);
+	st = health(args, out, sizeof out);
+	check(st == 0 && strstr(out, "live on 127.0.0.1:") && strchr(out, '\n') == out + strlen(out) - 1,
+	    "health of a live gateway: exit 0, one line (%d: %s)", st, out);
+	snprintf(args, sizeof args, "--port=%d --timeout 5000", port);
+	check(health(args, out, sizeof out) == 0, "--port=N and --timeout: %s", out);
+	check(gw_stop(&g) == 0, "stops");
+	st = health(args, out, sizeof out);
+	check(st == 1 && strstr(out, "nothing answers"), "nothing listening: exit 1 (%d: %s)", st, out);
+	/* a program that is not a gateway holds the port */
+	lfd = listener(&port);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		c = accept(lfd, NULL, NULL);
+		send_all(c, "SSH-2.0-OpenSSH_9.2\r\n", 21);
+		_exit(0);
+	}
+	snprintf(args, sizeof args, "--port %d", port);
+	st = health(args, out, sizeof out);
+	check(st == 1 && strstr(out, "not a gateway"), "a foreign program on the port: exit 1, said (%d: %s)", st, out);
+	waitpid(pid, NULL, 0);
+	/* one that accepts and never answers: the timeout ends it */
+	snprintf(args, sizeof args, "--port %d --timeout 300", port);
+	st = health(args, out, sizeof out);
+	check(st == 1 && strstr(out, "no answer"), "a silent listener: exit 1 after --timeout (%d: %s)", st, out);
+	close(lfd);
+	check(health("--echo", out, sizeof out) == EXIT_USAGE, "health takes only its own options: 64");
+}
+
 void
 ops_tests(void)
 {
@@ -164,4 +240,5 @@ ops_tests(void)
 	notify_socket(path);
 	ready_fd();
 	sighup_reread();
+	probe();
 }
