@@ -81,6 +81,7 @@ long long unix_ms(void);                /* wall clock, for what clients see */
 #define PEER_UNKNOWN (-1L)               /* cannot be told (another system, no /proc) */
 #define PEER_UNSEEN  (-2L)               /* not looked up yet */
 void peer_uids(const int *fds, long *uids, int n);
+int  port_holder(int port, char *out, size_t cap);
 
 /* notify.c: readiness for a service manager */
 void notify(const char *msg);

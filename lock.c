@@ -59,6 +59,7 @@ lock_listen(int port, int fds[2])
 {
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
+	char holder[96];
 
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
@@ -68,6 +69,8 @@ lock_listen(int port, int fds[2])
 		if (errno == EADDRINUSE) {
 			fprintf(stderr, "GatewayLockError: another gateway instance is "
 			    "already listening on ws://127.0.0.1:%d\n", port);
+			if (port_holder(port, holder, sizeof holder) == 0)
+				fprintf(stderr, "port %d is held by %s\n", port, holder);
 			fprintf(stderr, "hint: stop the process holding port %d, or choose "
 			    "another port with: gateway --port <port>\n", port);
 			exit(EXIT_LOCKED);

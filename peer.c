@@ -1,16 +1,19 @@
 /*
- * Who is on the other end of a loopback connection: the user owning the
- * peer's socket, as Linux lists it in /proc/net/tcp and /proc/net/tcp6.
- * conn.c uses it only to share its slots fairly between local users under
- * a flood. Where there is no such file (another system, no /proc), every
- * peer is PEER_UNKNOWN and all of them share one pool.
+ * Who is behind a local socket, as Linux shows it in /proc: the user owning
+ * the other end of a loopback connection (/proc/net/tcp and tcp6), which
+ * conn.c uses only to share its slots fairly between local users under a
+ * flood; and the process holding a port, which lock.c names when the lock
+ * is taken. Where there is no /proc (another system) nothing is known: every
+ * peer is PEER_UNKNOWN, and no holder is named.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gateway.h"
 
@@ -98,4 +101,73 @@ peer_uids(const int *fds, long *uids, int n)
 		fclose(f);
 	}
 	free(w);
+}
+
+/* the inode of a socket listening on port, from the tables; 0 if none is seen */
+static unsigned long
+listening_inode(int port)
+{
+	static const char *const tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	char line[256];
+	unsigned long inode = 0;
+	unsigned lport, state;
+	size_t t;
+	FILE *f;
+
+	for (t = 0; t < 2 && inode == 0; t++) {
+		if ((f = fopen(tables[t], "r")) == NULL)
+			continue;
+		while (inode == 0 && fgets(line, sizeof line, f))
+			if (sscanf(line, "%*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*x:%*x %*x:%*x %*x %*d %*d %lu",
+			    &lport, &state, &inode) != 3 || lport != (unsigned)port || state != 0x0a)
+				inode = 0;      /* 0x0a: LISTEN */
+		fclose(f);
+	}
+	return inode;
+}
+
+/*
+ * Name the process holding a listener on port: its pid and command into
+ * out, 0; -1 if it cannot be found (no /proc, or not ours to look at).
+ */
+int
+port_holder(int port, char *out, size_t cap)
+{
+	char want[32], path[64], link[64], comm[64] = "?";
+	unsigned long inode = listening_inode(port);
+	struct dirent *p, *d;
+	DIR *procs, *fds;
+	ssize_t n;
+	FILE *f;
+	int found = 0;
+
+	if (inode == 0 || (procs = opendir("/proc")) == NULL)
+		return -1;
+	snprintf(want, sizeof want, "socket:[%lu]", inode);
+	while (!found && (p = readdir(procs)) != NULL) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;               /* not a process */
+		snprintf(path, sizeof path, "/proc/%.16s/fd", p->d_name);
+		if ((fds = opendir(path)) == NULL)
+			continue;
+		while (!found && (d = readdir(fds)) != NULL) {
+			snprintf(path, sizeof path, "/proc/%.16s/fd/%.16s", p->d_name, d->d_name);
+			if ((n = readlink(path, link, sizeof link - 1)) > 0) {
+				link[n] = '\0';
+				found = strcmp(link, want) == 0;
+			}
+		}
+		closedir(fds);
+		if (found) {
+			snprintf(path, sizeof path, "/proc/%.16s/comm", p->d_name);
+			if ((f = fopen(path, "r")) != NULL) {
+				if (fgets(comm, sizeof comm, f))
+					comm[strcspn(comm, "\n")] = '\0';
+				fclose(f);
+			}
+			snprintf(out, cap, "pid %s (%s)", p->d_name, comm);
+		}
+	}
+	closedir(procs);
+	return found ? 0 : -1;
 }
