@@ -51,6 +51,10 @@ interop: gateway
 lint-man:
 	sh test/man-lint.sh
 
+# the service files in contrib/
+contrib-check:
+	sh test/contrib-check.sh
+
 # libFuzzer targets (clang) over the parsers, the protocol and the connection path
 FUZZ_SECONDS = 60
 fuzz:
@@ -69,4 +73,4 @@ uninstall:
 clean:
 	rm -f gateway gateway.o $(OBJ) test/run
 
-.PHONY: all test sanitize valgrind interop fuzz lint-man install uninstall clean
+.PHONY: all test sanitize valgrind interop fuzz lint-man contrib-check install uninstall clean

@@ -189,6 +189,9 @@ parse_options(int argc, char *argv[])
 		usage_error("--token and --token-file exclude each other");
 	if (!opt.token && !token_file && (env = getenv("OPENCLAW_GATEWAY_TOKEN")) != NULL && *env)
 		opt.token = (char *)env;
+	/* checked before anything is opened: a closed N would become our listener, and be closed */
+	if (opt.ready_fd >= 0 && fcntl(opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
+		usage_error("--ready-fd %d is not an open descriptor", opt.ready_fd);
 	if ((opt.token && (!*opt.token || strlen(opt.token) > TOKEN_MAX)))
 		usage_error("the token must be 1 to %d bytes", TOKEN_MAX);
 }

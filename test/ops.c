@@ -79,6 +79,11 @@ ready_fd(void)
 	    "and the port answers");
 	check(gw_stop(&g) == 0, "stops");
 	close(p[0]);
+	/* a descriptor that is not open would become the listener, then be closed by the newline */
+	snprintf(arg, sizeof arg, "%d", 99);
+	gw_start(&g, port, args);
+	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "not an open descriptor"),
+	    "--ready-fd naming a closed descriptor: 64 (%s)", g.log);
 }
 
 /* a protocol client through connect with this token; its fd (open) and whether hello-ok came */
@@ -163,7 +168,7 @@ health(const char *args, char *out, size_t cap)
 	FILE *f;
 	int st;
 
-	snprintf(cmd, sizeof cmd, "%s health %s", gateway_path, args);
+	snprintf(cmd, sizeof cmd, "%s health %s 2>&1", gateway_path, args);
 	out[0] = '\0';
 	if ((f = popen(cmd, "r")) == NULL)
 		return -1;
