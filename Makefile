@@ -51,6 +51,11 @@ interop: gateway
 lint-man:
 	sh test/man-lint.sh
 
+# a static binary with musl (Debian musl-tools), stripped: its size is printed
+static:
+	musl-gcc -std=c99 -Os -D_POSIX_C_SOURCE=200809L -static -s -o gateway-static gateway.c $(OBJ:.o=.c)
+	@ls -l gateway-static | awk '{ print "gateway-static (musl, static, -Os, stripped): " $$5 " bytes" }'
+
 # the service files in contrib/
 contrib-check:
 	sh test/contrib-check.sh
@@ -71,6 +76,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/gateway $(DESTDIR)$(MANPREFIX)/man1/gateway.1
 
 clean:
-	rm -f gateway gateway.o $(OBJ) test/run
+	rm -f gateway gateway-static gateway.o $(OBJ) test/run
 
-.PHONY: all test sanitize valgrind interop fuzz lint-man contrib-check install uninstall clean
+.PHONY: all test sanitize valgrind interop fuzz lint-man contrib-check static install uninstall clean
