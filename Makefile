@@ -56,6 +56,10 @@ static:
 	musl-gcc -std=c99 -Os -D_POSIX_C_SOURCE=200809L -static -s -o gateway-static gateway.c $(OBJ:.o=.c)
 	@ls -l gateway-static | awk '{ print "gateway-static (musl, static, -Os, stripped): " $$5 " bytes" }'
 
+# the suite on s390x, powerpc and armhf: static cross builds under qemu-user (root)
+cross-test:
+	sh test/cross.sh
+
 # the service files in contrib/
 contrib-check:
 	sh test/contrib-check.sh
@@ -78,4 +82,4 @@ uninstall:
 clean:
 	rm -f gateway gateway-static gateway.o $(OBJ) test/run
 
-.PHONY: all test sanitize valgrind interop fuzz lint-man contrib-check static install uninstall clean
+.PHONY: all test sanitize valgrind interop fuzz lint-man contrib-check static cross-test install uninstall clean

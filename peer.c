@@ -17,31 +17,46 @@
 
 #include "gateway.h"
 
-/* an address as the kernel writes it there: each 32-bit word as it lies in memory, in hex, then the port */
+/*
+ * An address as the kernel writes it there: each 32-bit word as it lies in
+ * memory, in hex, then the port. "As it lies" depends on the kernel's byte
+ * order, which is ours except under an emulator (qemu-user runs a
+ * big-endian program on a little-endian kernel), so swap gives the other.
+ */
 static int
-proc_address(const struct sockaddr_storage *ss, char *out, size_t cap)
+proc_address(const struct sockaddr_storage *ss, int swap, char *out, size_t cap)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
 	uint32_t w[4];
+	int i, n;
 
-	if (ss->ss_family == AF_INET) {
-		memcpy(w, &sin->sin_addr, 4);
+	if (ss->ss_family == AF_INET)
+		memcpy(w, &sin->sin_addr, n = 4);
+	else if (ss->ss_family == AF_INET6)
+		memcpy(w, &sin6->sin6_addr, n = 16);
+	else
+		return -1;
+	for (i = 0; swap && i < n / 4; i++)
+		w[i] = w[i] >> 24 | (w[i] >> 8 & 0xff00) | (w[i] << 8 & 0xff0000) | w[i] << 24;
+	if (n == 4)
 		return snprintf(out, cap, "%08X:%04X", (unsigned)w[0], (unsigned)ntohs(sin->sin_port));
-	}
-	if (ss->ss_family == AF_INET6) {
-		memcpy(w, &sin6->sin6_addr, 16);
-		return snprintf(out, cap, "%08X%08X%08X%08X:%04X", (unsigned)w[0], (unsigned)w[1],
-		    (unsigned)w[2], (unsigned)w[3], (unsigned)ntohs(sin6->sin6_port));
-	}
-	return -1;
+	return snprintf(out, cap, "%08X%08X%08X%08X:%04X", (unsigned)w[0], (unsigned)w[1],
+	    (unsigned)w[2], (unsigned)w[3], (unsigned)ntohs(sin6->sin6_port));
 }
 
 struct want {
-	char local[48], remote[48];     /* the peer's socket as listed: its address, then ours */
+	char local[2][48], remote[2][48];       /* the peer's socket as listed, in either byte order */
 	unsigned port;                  /* the peer's port, to find it by */
 	long *uid;
 };
+
+/* does the listed socket (in key's first slots) match w, written in this byte order? */
+static int
+same(const struct want *w, const struct want *key, int order)
+{
+	return strcmp(w->local[order], key->local[0]) == 0 && strcmp(w->remote[order], key->remote[0]) == 0;
+}
 
 static int
 by_port(const void *a, const void *b)
@@ -78,8 +93,10 @@ peer_uids(const int *fds, long *uids, int n)
 		olen = sizeof ours;
 		if (getpeername(fds[i], (struct sockaddr *)&peer, &plen) < 0 ||
 		    getsockname(fds[i], (struct sockaddr *)&ours, &olen) < 0 ||
-		    proc_address(&peer, w[k].local, sizeof w[k].local) < 0 ||
-		    proc_address(&ours, w[k].remote, sizeof w[k].remote) < 0)
+		    proc_address(&peer, 0, w[k].local[0], sizeof w[k].local[0]) < 0 ||
+		    proc_address(&ours, 0, w[k].remote[0], sizeof w[k].remote[0]) < 0 ||
+		    proc_address(&peer, 1, w[k].local[1], sizeof w[k].local[1]) < 0 ||
+		    proc_address(&ours, 1, w[k].remote[1], sizeof w[k].remote[1]) < 0)
 			continue;
 		w[k].port = ntohs(((struct sockaddr_in *)&peer)->sin_port);    /* where both families keep it */
 		w[k++].uid = &uids[i];
@@ -89,13 +106,14 @@ peer_uids(const int *fds, long *uids, int n)
 		if ((f = fopen(tables[t], "r")) == NULL)
 			continue;
 		while (fgets(line, sizeof line, f))
-			if (sscanf(line, "%*d: %47s %47s %*x %*x:%*x %*x:%*x %*x %ld", key.local, key.remote, &uid) == 3 &&
-			    strchr(key.local, ':') && sscanf(strchr(key.local, ':') + 1, "%x", &key.port) == 1 &&
+			if (sscanf(line, "%*d: %47s %47s %*x %*x:%*x %*x:%*x %*x %ld", key.local[0], key.remote[0],
+			    &uid) == 3 && strchr(key.local[0], ':') &&
+			    sscanf(strchr(key.local[0], ':') + 1, "%x", &key.port) == 1 &&
 			    (hit = bsearch(&key, w, (size_t)k, sizeof *w, by_port)) != NULL) {
 				while (hit > w && hit[-1].port == key.port)
 					hit--;          /* the first of this port: several may share it */
 				for (; hit < w + k && hit->port == key.port; hit++)
-					if (strcmp(hit->local, key.local) == 0 && strcmp(hit->remote, key.remote) == 0)
+					if (same(hit, &key, 0) || same(hit, &key, 1))
 						*hit->uid = uid;
 			}
 		fclose(f);
