@@ -412,6 +412,24 @@ respond(struct conn *c, int status, const char *headers, const char *body, int h
 	conn_drain(c);
 }
 
+/* the status page; it may run script and talk to this origin, load nothing, and never be framed */
+static void
+send_page(struct conn *c, int head)
+{
+	static const char policy[] = "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; "
+	    "style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'\r\n"
+	    "X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n";
+	struct iovec iov[2];
+	char out[512];
+
+	iov[0].iov_base = out;
+	iov[0].iov_len = http_response(out, sizeof out, 200, policy, "text/html; charset=utf-8", status_page, 1);
+	iov[1].iov_base = (void *)status_page;
+	iov[1].iov_len = head ? 0 : strlen(status_page);
+	conn_writev(c, iov, 2);
+	conn_drain(c);
+}
+
 /* Returns the bytes of the head once it is complete and answered, else 0. */
 static size_t
 http_input(struct conn *c, unsigned char *p, size_t len)
@@ -455,8 +473,10 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 		else
 			respond(c, 200, "", "{\"ok\":true,\"status\":\"ready\"}", head);
 	} else if (span_is(req.path, "/")) {
-		if (!span_is(req.method, "GET"))
-			respond(c, 405, "Allow: GET\r\n", "method not allowed\n", head);
+		if (!head && !span_is(req.method, "GET"))
+			respond(c, 405, "Allow: GET, HEAD\r\n", "method not allowed\n", 0);
+		else if (head || (!http_header(&req, "upgrade", NULL) && !http_header(&req, "sec-websocket-key", NULL)))
+			send_page(c, head);             /* a browser asking for the page, not a WebSocket */
 		else if (draining)
 			respond(c, 503, "", "{\"ok\":false,\"status\":\"draining\"}", 0);
 		else if (http_header(&req, "origin", &v) && !http_origin_allowed(v, opt.port,

@@ -83,6 +83,9 @@ long long unix_ms(void);                /* wall clock, for what clients see */
 void peer_uids(const int *fds, long *uids, int n);
 int  port_holder(int port, char *out, size_t cap);
 
+/* page.c: the status page */
+extern const char status_page[];
+
 /* notify.c: readiness for a service manager */
 void notify(const char *msg);
 void notify_fd(int fd);

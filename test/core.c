@@ -20,6 +20,28 @@ static char resp[65536];
 static const char healthz[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 static const char readyz_unfinished[] = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n";   /* no empty line yet */
 
+/* GET / without an upgrade: the status page, small, self-contained, locked down */
+static void
+page_test(int port)
+{
+	const char *body;
+	long len = -1;
+	int st;
+
+	st = http_get(port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp);
+	body = strstr(resp, "\r\n\r\n");
+	if (strstr(resp, "Content-Length: "))
+		len = atol(strstr(resp, "Content-Length: ") + 16);
+	check(st == 200 && strstr(resp, "Content-Type: text/html; charset=utf-8\r\n") && body &&
+	    len == (long)strlen(body + 4) && len < 4096 && strncmp(body + 4, "<!doctype html>", 15) == 0,
+	    "GET /: the status page, under 4 KiB (%ld bytes): %.200s", len, resp);
+	check(strstr(resp, "Content-Security-Policy: default-src 'none'; ") && strstr(resp, "connect-src 'self'") &&
+	    strstr(resp, "frame-ancestors 'none'") && strstr(resp, "X-Frame-Options: DENY"),
+	    "the page may load nothing, talk only to its origin, and never be framed");
+	check(body && !strstr(body, "src=") && !strstr(body, "href=") && !strstr(body, "http"),
+	    "the page asks for nothing outside itself");
+}
+
 static void
 http_routes(int port)
 {
@@ -33,7 +55,7 @@ http_routes(int port)
 		{ "GET /Healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404, "not found" },
 		{ "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405, "\r\nAllow: GET, HEAD\r\n" },
 		{ "DELETE /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405, "\r\nAllow: GET, HEAD\r\n" },
-		{ "PUT / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405, "\r\nAllow: GET\r\n" },
+		{ "PUT / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405, "\r\nAllow: GET, HEAD\r\n" },
 		{ "get /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 405, "Allow" },
 		{ "GET /healthz HTTP/1.1\r\n\r\n", 400, "Connection: close\r\n" },
 		{ "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "malformed" },
@@ -60,8 +82,9 @@ http_routes(int port)
 	    strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0, "HEAD /healthz: headers, no body");
 	/* a HEAD response never carries a body, whatever its status */
 	st = http_get(port, "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp);
-	check(st == 405 && strstr(resp, "\r\n\r\n") && strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0,
-	    "HEAD /: 405, no body: %s", resp);
+	check(st == 200 && strstr(resp, "Content-Type: text/html") && strstr(resp, "\r\n\r\n") &&
+	    strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0, "HEAD /: the page's headers, no body: %s", resp);
+	page_test(port);
 	st = http_get(port, "HEAD /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp);
 	check(st == 404 && strstr(resp, "\r\n\r\n") && strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0,
 	    "HEAD on an unknown path: 404, no body: %s", resp);

@@ -383,7 +383,8 @@ handshakes(void)
 	static const struct { const char *name, *req; int status; const char *has; } v[] = {
 		{ "no Upgrade", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "Upgrade" },
-		{ "plain GET /", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400, "invalid WebSocket upgrade" },
+		{ "GET / with Upgrade but not websocket", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\n\r\n",
+		    400, "invalid WebSocket upgrade" },
 		{ "Upgrade: h2c", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n"
 		  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400, "Upgrade" },
 		{ "no Connection: Upgrade", "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n"

@@ -178,6 +178,15 @@ stop
 n=$(grep -c "refused a WebSocket from another origin (403)" "$tmp/gateway.log")
 [ "$n" -eq 2 ] && ok "the two foreign pages were refused with 403" || notok "403 refusals logged: $n, wanted 2"
 
+# --- the status page, on the daemon's own origin: it asks for the token,
+# connects (a real browser's handshake and Origin), shows the live values,
+# and lists a second client when one connects. The screenshot is kept.
+mkdir -p test/interop/out
+start --token-file "$tmp/token"
+client /usr/bin/python3 test/interop/browser.py status http://127.0.0.1:18789/ "$TOKEN" \
+    "$(pwd)/test/interop/out/status-page.png"
+stop
+
 passed=$(grep -c '^ok - ' "$tmp/all")
 failed=$(grep -c '^FAIL - ' "$tmp/all")
 say "$passed passed, $failed failed"
