@@ -29,8 +29,9 @@ int spawn_nofile;               /* if set, the daemon's descriptor limit */
 
 /* processes */
 
+/* a listening socket on 127.0.0.1 at a port the kernel picks; *port is set */
 int
-free_port(void)
+tcp_listen(int *port)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof sin;
@@ -40,9 +41,19 @@ free_port(void)
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(0x7f000001);    /* 127.0.0.1 */
 	bind(fd, (struct sockaddr *)&sin, sizeof sin);
+	listen(fd, 4);
 	getsockname(fd, (struct sockaddr *)&sin, &len);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+int
+free_port(void)
+{
+	int port, fd = tcp_listen(&port);
+
 	close(fd);
-	return ntohs(sin.sin_port);
+	return port;
 }
 
 /*

@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -177,24 +176,6 @@ health(const char *args, char *out, size_t cap)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* a listener of the test's own: it answers each client with reply, or never if reply is NULL */
-static int
-listener(int *port)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof sin;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(0x7f000001);        /* 127.0.0.1 */
-	bind(fd, (struct sockaddr *)&sin, sizeof sin);
-	listen(fd, 4);
-	getsockname(fd, (struct sockaddr *)&sin, &len);
-	*port = ntohs(sin.sin_port);
-	return fd;
-}
-
 /* gateway health: the probe for hosts without curl */
 static void
 probe(void)
@@ -215,7 +196,7 @@ probe(void)
 	st = health(args, out, sizeof out);
 	check(st == 1 && strstr(out, "nothing answers"), "nothing listening: exit 1 (%d: %s)", st, out);
 	/* a program that is not a gateway holds the port */
-	lfd = listener(&port);
+	lfd = tcp_listen(&port);
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
 		c = accept(lfd, NULL, NULL);

@@ -26,6 +26,7 @@ struct gw {
 extern const char *gateway_path;
 extern int spawn_nofile;
 int     free_port(void);
+int     tcp_listen(int *port);
 int     gw_spawn(struct gw *g, const char *path, const char *envport, int uid, const char *const *args);
 int     gw_start(struct gw *g, int port, const char *const *args);
 int     gw_expect(struct gw *g, const char *needle, int ms);
