@@ -10,7 +10,7 @@ MANPREFIX = $(PREFIX)/share/man
 DESTDIR =
 
 PURE    = http.o ws.o sha1.o base64.o json.o   # no I/O: linked into the tests too
-OBJ     = log.o page.o notify.o peer.o lock.o probe.o conn.o proto.o $(PURE)   # bottom (log) to top (proto)
+OBJ     = log.o page.o notify.o peer.o lock.o probe.o pool.o conn.o proto.o $(PURE)   # bottom (log) to top (proto)
 HDR     = gateway.h
 
 all: gateway

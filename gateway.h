@@ -234,6 +234,7 @@ extern struct conn **conns;
 extern int nconns, conns_max;
 extern const struct app *app;
 extern int draining;
+struct conn *pool_victim(struct conn *c, int pool);     /* pool.c */
 int  conns_init(void);
 const char *conn_new(int fd);
 int  conn_authenticated(struct conn *c);
