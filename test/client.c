@@ -26,6 +26,7 @@
 
 const char *gateway_path;
 int spawn_nofile;               /* if set, the daemon's descriptor limit */
+int spawn_soft_nofile;          /* if set, its soft limit only (the hard one stays) */
 
 /* processes */
 
@@ -89,6 +90,12 @@ gw_spawn(struct gw *g, const char *path, const char *envport, int uid, const cha
 		if (spawn_nofile) {     /* soft and hard: the daemon raises its soft limit to the hard one */
 			struct rlimit rl;
 			rl.rlim_cur = rl.rlim_max = (rlim_t)spawn_nofile;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (spawn_soft_nofile) {
+			struct rlimit rl;
+			getrlimit(RLIMIT_NOFILE, &rl);
+			rl.rlim_cur = (rlim_t)spawn_soft_nofile;
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 		execv(path, (char *const *)argv);

@@ -518,14 +518,15 @@ flood_case(const char *what, int mode, const char *const *args, int flooders, in
 	close(ready[0]);
 	for (i = 0; i < ATTEMPTS; i++)
 		ok += legit(port, mode, auth);
-	for (i = 0; i < PROBES; i++)
-		probes += http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200;
+	for (i = 0; i < PROBES; i++)            /* /healthz and /readyz in turn */
+		probes += http_get(port, i % 2 ? "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" :
+		    "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200;
 	close(ctl[1]);                          /* stop the flood */
 	waitpid(pid, &st, 0);
-	printf("%s: %d of %d legitimate attempts got through, %d of %d /healthz answered\n",
+	printf("%s: %d of %d legitimate attempts got through, %d of %d /healthz and /readyz answered\n",
 	    what, ok, ATTEMPTS, probes, PROBES);
 	check(ok * 100 >= ATTEMPTS * 95, "%s: %d of %d legitimate attempts got through", what, ok, ATTEMPTS);
-	check(probes == PROBES, "%s: every /healthz answered (%d of %d)", what, probes, PROBES);
+	check(probes == PROBES, "%s: every /healthz and /readyz answered (%d of %d)", what, probes, PROBES);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: the flooder ran to the end (%d)", what, st);
 	check(gw_stop(&g) == 0, "%s: stops", what);
 }
@@ -554,6 +555,36 @@ lockout(void)
 	unlink(tokfile);
 }
 
+/*
+ * The soft descriptor limit is raised to the hard one at startup, so the
+ * client limits bind before the descriptor table: with a soft limit of 64,
+ * 100 clients are all taken.
+ */
+static void
+nofile_raised(void)
+{
+	enum { N = 100 };
+	struct gw g;
+	const char *args[] = { "--verbose", NULL };
+	int port = free_port(), fd[N], i, all;
+
+	if (getenv("GATEWAY_UNDER_VALGRIND")) {
+		printf("skipped: the descriptor limit, which valgrind keeps for itself\n");
+		return;
+	}
+	spawn_soft_nofile = 64;
+	check(gw_start(&g, port, args), "gateway started with a soft limit of 64 descriptors");
+	spawn_soft_nofile = 0;
+	for (i = 0; i < N; i++)
+		fd[i] = tcp_connect(port);
+	all = gw_expect_n(&g, ": connected\n", N, HANG_MS);
+	check(all && !strstr(g.log, "refused"), "%d clients past a soft limit of 64 are all taken: %s", N,
+	    all ? "" : g.log);
+	for (i = 0; i < N; i++)
+		close(fd[i]);
+	check(gw_stop(&g) == 0, "stops");
+}
+
 void
 hostile_tests(void)
 {
@@ -566,4 +597,5 @@ hostile_tests(void)
 	memory_budget();
 	presence_coalesced();
 	lockout();
+	nofile_raised();
 }

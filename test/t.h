@@ -24,7 +24,7 @@ struct gw {
 	size_t loglen;
 };
 extern const char *gateway_path;
-extern int spawn_nofile;
+extern int spawn_nofile, spawn_soft_nofile;
 int     free_port(void);
 int     tcp_listen(int *port);
 int     gw_spawn(struct gw *g, const char *path, const char *envport, int uid, const char *const *args);
