@@ -446,3 +446,166 @@ jw_str(struct jw *w, const char *s)
 {
 	jw_string(w, s, strlen(s));
 }
+
+/* text that is JSON already */
+void
+jw_cat(struct jw *w, const char *s)
+{
+	jw_raw(w, s, strlen(s));
+}
+
+/*
+ * Schema checks, with the real gateway's wording (its validator reports
+ * every error, joined by "; "): per object, missing required members first,
+ * then unexpected ones, then each member in schema order.
+ */
+struct check {
+	struct jw w;
+	const char *s;
+	const struct json_tok *t;
+};
+
+static void
+check_error(struct check *k, const char *path, const char *message)
+{
+	char one[512];
+
+	snprintf(one, sizeof one, "%s%s%s", path[0] ? "at " : "", path, path[0] ? ": " : "");
+	snprintf(one + strlen(one), sizeof one - strlen(one), "%s", message);
+	if (k->w.len && strstr(k->w.p, one))
+		return;                 /* each message once */
+	if (k->w.len)
+		JW_LIT(&k->w, "; ");
+	jw_raw(&k->w, one, strlen(one));
+	k->w.p[k->w.len] = '\0';      /* the writer keeps a byte spare for it */
+}
+
+static int
+in_list(const char *v, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(v, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static void check_object(struct check *k, int obj, const struct json_field *f, const char *path);
+
+static void
+check_value(struct check *k, int i, const struct json_field *f, const char *path)
+{
+	char v[256], sub[256];
+	long long num;
+	unsigned j;
+	int e;
+
+	switch (f->type) {
+	case JS_ANY:
+		return;
+	case JS_OBJECT:
+		check_object(k, i, f->sub, path);
+		return;
+	case JS_BOOL:
+		if (k->t[i].type != JSON_TRUE && k->t[i].type != JSON_FALSE)
+			check_error(k, path, "must be boolean");
+		return;
+	case JS_INT:
+		if (json_integer(k->s, k->t, i, &num) < 0)
+			check_error(k, path, "must be integer");
+		else if (num < f->min)
+			check_error(k, path, f->min ? "must be >= 1" : "must be >= 0");
+		return;
+	case JS_STRINGS:
+		if (k->t[i].type != JSON_ARRAY) {
+			check_error(k, path, "must be array");
+			return;
+		}
+		for (e = i + 1, j = 0; j < k->t[i].count; j++, e = k->t[e].next) {
+			if (snprintf(sub, sizeof sub, "%s/%u", path, j) >= (int)sizeof sub)
+				continue;       /* deeper than any schema of ours */
+			if (k->t[e].type != JSON_STRING)
+				check_error(k, sub, "must be string");
+			else if (f->min && k->t[e].len == 0)
+				check_error(k, sub, "must not have fewer than 1 characters");
+		}
+		return;
+	default:                        /* strings */
+		if (k->t[i].type != JSON_STRING) {
+			check_error(k, path, "must be string");
+			return;
+		}
+		if (f->values) {
+			if (json_string(k->s, k->t, i, v, sizeof v) < 0 || !in_list(v, f->values))
+				check_error(k, path, f->type == JS_CONST ? "must be equal to constant" :
+				    "must be equal to one of the allowed values");
+			return;
+		}
+		if (f->min && k->t[i].len == 0)
+			check_error(k, path, "must not have fewer than 1 characters");
+		else if (f->max && k->t[i].len > f->max) {
+			snprintf(v, sizeof v, "must not have more than %u bytes", f->max);
+			check_error(k, path, v);
+		}
+	}
+}
+
+static const struct json_field *
+field_named(const struct json_field *f, const char *s, const struct json_tok *key)
+{
+	for (; f->name; f++)
+		if (strlen(f->name) == key->len && memcmp(f->name, s + key->start, key->len) == 0)
+			return f;
+	return NULL;
+}
+
+static void
+check_object(struct check *k, int obj, const struct json_field *f, const char *path)
+{
+	const struct json_field *g;
+	char sub[256], key[128];
+	unsigned j;
+	int i, v;
+
+	if (k->t[obj].type != JSON_OBJECT) {
+		check_error(k, path, "must be object");
+		return;
+	}
+	for (g = f; g->name; g++)
+		if (g->required && json_get(k->s, k->t, obj, g->name) < 0)
+		{
+			snprintf(sub, sizeof sub, "must have required property '%s'", g->name);
+			check_error(k, path, sub);
+		}
+	for (i = obj + 1, j = 0; j < k->t[obj].count; j++, i = k->t[i + 1].next)
+		if (!field_named(f, k->s, &k->t[i])) {
+			snprintf(key, sizeof key, "%.*s", (int)k->t[i].len, k->s + k->t[i].start);
+			snprintf(sub, sizeof sub, "at %s: unexpected property '%s'", path[0] ? path : "root", key);
+			check_error(k, "", sub);
+		}
+	for (g = f; g->name; g++)
+		if ((v = json_get(k->s, k->t, obj, g->name)) >= 0) {
+			if (snprintf(sub, sizeof sub, "%s/%s", path, g->name) < (int)sizeof sub)
+				check_value(k, v, g, sub);
+		}
+}
+
+/*
+ * Check the object at obj against the fields (a closed object). Returns 0
+ * if it passes, else -1 with the reasons in out.
+ */
+int
+json_check(const char *s, const struct json_tok *t, int obj, const struct json_field *fields, char *out, size_t cap)
+{
+	struct check k;
+
+	k.w = jw_init(out, cap - 1);
+	k.s = s;
+	k.t = t;
+	out[0] = '\0';
+	if (obj < 0) {
+		check_error(&k, "", "must be object");
+		return -1;
+	}
+	check_object(&k, obj, fields, "");
+	return k.w.len ? -1 : 0;
+}
