@@ -16,6 +16,38 @@
 static void logv(const char *fmt, va_list ap) PRINTFLIKE(1, 0);
 
 static unsigned long dropped;           /* lines that could not be written without waiting */
+static struct log_line ring[LOG_RING_LINES];    /* the latest lines, for logs.tail */
+static unsigned long long nlines, logged;       /* lines and bytes ever logged */
+
+/* keep a line in the ring: its time, its text cut to LOG_LINE_MAX, where it ends in the log */
+static void
+remember(const char *text, size_t n)
+{
+	struct log_line *l = &ring[nlines++ % LOG_RING_LINES];
+
+	if (n > LOG_LINE_MAX - 1)
+		n = LOG_LINE_MAX - 1;
+	memcpy(l->text, text, n);
+	l->text[n] = '\0';
+	l->ts = unix_ms();
+	logged += n + 1;
+	l->end = logged;
+}
+
+/* the line back lines before the latest (0: the latest), NULL past the oldest kept */
+const struct log_line *
+log_line(unsigned back)
+{
+	if (back >= nlines || back >= LOG_RING_LINES)
+		return NULL;
+	return &ring[(nlines - 1 - back) % LOG_RING_LINES];
+}
+
+unsigned long long
+log_size(void)
+{
+	return logged;
+}
 
 /*
  * The log must never stop the daemon: a stalled reader of a pipe, or a
@@ -56,6 +88,7 @@ logv(const char *fmt, va_list ap)
 	if (r < 0)
 		return;
 	n += (size_t)r < sizeof line - n - 1 ? (size_t)r : sizeof line - n - 2;
+	remember(line + strlen("gateway: "), n - strlen("gateway: "));
 	line[n++] = '\n';
 	if (dropped) {
 		r = snprintf(note, sizeof note, "gateway: %lu log lines dropped\n", dropped);
