@@ -10,7 +10,7 @@ MANPREFIX = $(PREFIX)/share/man
 DESTDIR =
 
 PURE    = http.o ws.o sha1.o base64.o json.o   # no I/O: linked into the tests too
-OBJ     = log.o page.o notify.o peer.o lock.o probe.o pool.o conn.o proto.o $(PURE)   # bottom (log) to top (proto)
+OBJ     = log.o page.o notify.o peer.o lock.o probe.o pool.o conn.o rpc.o broker.o proto.o $(PURE)   # bottom (log) to top (proto)
 HDR     = gateway.h
 
 all: gateway
@@ -23,7 +23,7 @@ gateway: gateway.o $(OBJ)
 
 gateway.o $(OBJ): $(HDR)
 
-TESTSRC = test/run.c test/client.c test/unit.c test/core.c test/wsconf.c test/proto.c test/hostile.c test/ops.c
+TESTSRC = test/run.c test/client.c test/unit.c test/core.c test/wsconf.c test/proto.c test/nodes.c test/hostile.c test/ops.c
 
 test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ $(TESTSRC) $(PURE)
@@ -73,11 +73,13 @@ install: gateway
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
 	cp -f gateway $(DESTDIR)$(PREFIX)/bin/gateway
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/gateway
+	ln -sf gateway $(DESTDIR)$(PREFIX)/bin/openclaw-gateway   # the name openclaw status looks for
 	cp -f gateway.1 $(DESTDIR)$(MANPREFIX)/man1/gateway.1
 	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/gateway.1
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/gateway $(DESTDIR)$(MANPREFIX)/man1/gateway.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/gateway $(DESTDIR)$(PREFIX)/bin/openclaw-gateway \
+	    $(DESTDIR)$(MANPREFIX)/man1/gateway.1
 
 clean:
 	rm -f gateway gateway-static gateway.o $(OBJ) test/run

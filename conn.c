@@ -279,9 +279,9 @@ on_control(struct conn *c, const struct ws_event *ev)
 	if (ev->opcode == WS_PING && c->state == C_OPEN)
 		ws_send(c, WS_PONG, ev->data, ev->len);
 	else if (ev->opcode == WS_CLOSE) {
-		/* echo the status code; the reason is theirs, not ours */
+		/* echo the code and the reason (checked by the parser), as the real gateway's ws does */
 		if (c->state == C_OPEN)
-			ws_send(c, WS_CLOSE, ev->data, ev->len < 2 ? 0 : 2);
+			ws_send(c, WS_CLOSE, ev->data, ev->len < 2 ? 0 : ev->len);
 		conn_drain(c);
 	}
 }
@@ -561,7 +561,7 @@ static void
 conn_timeout(struct conn *c, long long now)
 {
 	if (c->state == C_OPEN && app_deadline(c) && now >= app_deadline(c)) {
-		ws_close(c, 0, "");             /* no connect in time: a bare close, as the real gateway */
+		ws_close(c, 1000, "");          /* no connect in time: 1000, no reason, as the real gateway */
 		return;
 	}
 	if (c->state == C_OPEN && !c->pinged) {

@@ -58,10 +58,11 @@
 #define TICK_INTERVAL_MS     30000
 #define TOKEN_MAX            1024
 #define CLIENT_FIELD_MAX     128        /* each client string kept for presence, with its NUL */
-#define REQUEST_ID_MAX       512        /* a request id, with its NUL */
+#define REQUEST_ID_MAX       512        /* bytes of a request id as written */
 #define METHOD_MAX           128        /* a method name, with its NUL */
 #define SCOPE_MAX            64         /* one requested scope, with its NUL; longer ones are not granted */
-#define SCOPES_MAX           256        /* all granted scopes, as JSON; more grants none */
+#define SYSTEM_PRESENCE_MAX  16         /* system-event entries shown in presence; the oldest makes room */
+#define SYSTEM_ENTRY_MAX     1024       /* bytes of one, as JSON */
 #define PRESENCE_MAX         200        /* entries listed, as the real gateway */
 #define PRESENCE_INTERVAL_MS 1000       /* at most one presence broadcast this often, changes coalesced */
 
@@ -71,7 +72,16 @@
 #define JSON_OUT_MAX         (2u * 1024 * 1024)   /* one reply or event */
 
 /* log.c: the bottom layer */
+#define LOG_RING_LINES 64               /* the latest log lines kept for logs.tail */
+#define LOG_LINE_MAX   256              /* each, with its NUL; longer ones are cut */
+struct log_line {
+	long long ts;                   /* unix ms */
+	unsigned long long end;         /* bytes logged up to the end of this line: its cursor */
+	char text[LOG_LINE_MAX];
+};
 void log_init(void);
+const struct log_line *log_line(unsigned back);
+unsigned long long log_size(void);
 void logmsg(const char *fmt, ...) PRINTFLIKE(1, 2);
 void die(const char *fmt, ...) PRINTFLIKE(1, 2);
 long long now_ms(void);                 /* monotonic, for timers */
@@ -175,7 +185,21 @@ void jw_raw(struct jw *w, const char *s, size_t n);
 void jw_printf(struct jw *w, const char *fmt, ...) PRINTFLIKE(2, 3);
 void jw_string(struct jw *w, const char *s, size_t n);
 void jw_str(struct jw *w, const char *s);
-#define JW_LIT(w, lit) jw_raw((w), (lit), sizeof(lit) - 1)
+void jw_cat(struct jw *w, const char *s);
+#define JW_LIT(w, lit) jw_raw((w), "" lit, sizeof(lit) - 1)   /* "" lit: literals only */
+/* a closed object's members, for json_check; the reasons read as the real gateway's */
+enum { JS_ANY, JS_STRING, JS_ENUM, JS_CONST, JS_INT, JS_BOOL, JS_STRINGS, JS_OBJECT };
+struct json_field {
+	const char *name;               /* NULL ends the list */
+	unsigned char type;
+	unsigned char required;
+	unsigned char min;              /* strings: not empty; integers: the least, 0 or 1 */
+	unsigned max;                   /* strings: most bytes; 0: no limit */
+	const struct json_field *sub;   /* JS_OBJECT: its members */
+	const char *const *values;      /* JS_ENUM, JS_CONST: the allowed strings, NULL-terminated */
+};
+int  json_check(const char *s, const struct json_tok *t, int obj, const struct json_field *fields,
+                char *out, size_t cap);
 
 /* gateway.c */
 struct options {
@@ -249,7 +273,62 @@ int  ws_send(struct conn *c, int opcode, const void *p, size_t n);
 int  ws_sendv(struct conn *c, int opcode, const struct iovec *parts, int n);
 void ws_close(struct conn *c, unsigned code, const char *reason);
 
-/* proto.c: the OpenClaw protocol */
+/* the OpenClaw protocol, in three layers: rpc.c (frames), broker.c (nodes), proto.c (the rest) */
+#define UUID_LEN 36
+enum { ROLE_OPERATOR, ROLE_NODE };
+/* what a client said of itself in connect */
+enum { F_ID, F_MODE, F_PLATFORM, F_VERSION, F_DISPLAYNAME, F_INSTANCEID, F_DEVICEFAMILY, F_DEVICE, NFIELDS };
+struct node;
+struct session {
+	unsigned char authed;
+	unsigned char role;
+	unsigned char listed;           /* shown in presence: not a cli, backend or probe client */
+	unsigned scopes;                /* granted operator scopes, one bit each */
+	long long deadline;             /* connect must be done by then (monotonic ms) */
+	long long connected_at;         /* unix ms */
+	unsigned long long seq;         /* numbered events sent on this connection */
+	unsigned long long presence_seen;       /* the presence version this client has */
+	char connid[UUID_LEN + 1];
+	struct node *node;              /* the broker's, for a node */
+	unsigned short field[NFIELDS];  /* where each string starts in text; 0: absent */
+	char text[];                    /* the strings, NUL-terminated; text[0] is the empty one */
+};
+#define SESSION_FIELD(s, k) ((s)->text + (s)->field[k])
+struct rpc_req {
+	const char *p;                  /* the frame */
+	const char *id;                 /* its id, as the client wrote it (JSON) */
+	const char *method;
+	int params;                     /* the params' token, -1 if none */
+	long long t0;
+};
+extern struct json_tok rpc_tok[JSON_MAX_TOKENS];
+void rpc_init(void);
+void uuid(char s[UUID_LEN + 1]);
+struct jw rpc_writer(void);
+void rpc_send(struct conn *c, struct jw *w);
+void rpc_reply(struct jw *w, const char *id, int ok);
+void rpc_ok(struct conn *c, const char *id, const char *payload);
+void rpc_error(struct conn *c, const char *id, const char *code, const char *message, const char *more);
+void rpc_event(struct conn *c, const char *name, const char *payload, int numbered);
+
+/* broker.c: nodes and the commands relayed to them */
+#define NODE_CAPS_MAX        64         /* caps a node may declare */
+#define NODE_COMMANDS_MAX    256        /* commands a node may declare */
+#define NODE_NAME_MAX        128        /* bytes of one cap or command */
+#define NODE_PATH_MAX        4096       /* bytes of a node's PATH */
+#define NODE_STATS_MAX       1024       /* bytes of a node's latest host stats */
+#define INVOKES_PER_NODE     1024       /* invokes waiting on one node */
+#define INVOKES_MAX          4096       /* invokes waiting, all nodes together */
+#define INVOKE_TIMEOUT_MS    30000      /* a node's answer, when the caller gives no timeoutMs */
+#define INVOKE_TIMEOUT_MAX_MS 600000    /* the longest timeoutMs honoured */
+int  broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap);
+int  broker_serves(const char *method);
+void broker_method(struct conn *c, const struct rpc_req *r);
+void broker_closed(struct conn *c);
+long long broker_tick(long long now);
+int  broker_admin_only(const char *command);
+
+/* proto.c: the protocol's core */
 void proto_init(void);
 extern const struct app proto_app;
 

@@ -2,8 +2,9 @@
  * libFuzzer: the protocol handler (proto.c) with the connection layer's send
  * and close primitives captured. Every frame it sends must be one JSON object
  * in valid UTF-8; every close a valid code with a UTF-8 reason.
- * Input: a flags byte (bit 0: a token is required), then records of
- * [connection and opcode byte][length, 2 bytes][message].
+ * Input: a flags byte (bit 0: a token is required; bit 1: shut down at the
+ * end; bit 3: the second connection finds no room), then records of
+ * [connection, opcode and tick byte][length, 2 bytes][message].
  */
 #include <assert.h>
 #include <stdint.h>
@@ -20,11 +21,12 @@ int nconns, conns_max = 2, draining;
 const struct app *app = &proto_app;
 
 static struct json_tok tok[JSON_MAX_TOKENS];
+static int flags;
 
 int
 conn_authenticated(struct conn *c)
 {
-	return c->fd & 1 ? -1 : 0;              /* the second connection finds no room: refused */
+	return (c->fd & 1) && (flags & 8) ? -1 : 0;     /* the second connection may find no room */
 }
 
 size_t
@@ -98,6 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		proto_init();
 		ready = 1;
 	}
+	flags = data[0];
 	opt.token = data[0] & 1 ? "s3cret" : NULL;
 	draining = 0;
 	nconns = 2;

@@ -473,3 +473,22 @@ close_clean(int fd)
 	ws_send_frame(fd, 0x80 | WS_CLOSE, "\x03\xe8", 2, 0);
 	return expect_frame(fd, WS_CLOSE, "\x03\xe8", 2) && read_all(fd, rest, sizeof rest, HANG_MS) == 0;
 }
+
+/* a figure of the daemon's memory in KiB ("VmRSS", "VmHWM") from /proc (Linux); -1 where it cannot be read */
+long
+proc_kib(pid_t pid, const char *field)
+{
+	char path[64], line[128];
+	long kib = -1;
+	size_t n = strlen(field);
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, field, n) == 0 && line[n] == ':' && sscanf(line + n + 1, "%ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}

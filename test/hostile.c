@@ -252,24 +252,6 @@ browsers(void)
 	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "invalid --allow-origin"), "--allow-origin with a path: 64");
 }
 
-/* the daemon's peak resident memory in KiB, from /proc (Linux); -1 where it cannot be read */
-static long
-peak_rss_kib(pid_t pid)
-{
-	char path[64], line[128];
-	long kib = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 /*
  * Bug: memory had no global bound. Clients that park fragmented messages
  * just under the limit, and echo clients that never read, took the daemon
@@ -308,7 +290,7 @@ memory_budget(void)
 	ws_send_frame(i, 0x80 | WS_TEXT, "still here", 10, 0);
 	check(expect_frame(i, WS_TEXT, "still here", 10), "the others keep working");
 	close(i);
-	peak = peak_rss_kib(g.pid);
+	peak = proc_kib(g.pid, "VmHWM");
 	if (getenv("GATEWAY_UNDER_VALGRIND") || getenv("GATEWAY_SANITIZED") || getenv("GATEWAY_EMULATED") || peak < 0)
 		printf("skipped: peak RSS, which a checker, an emulator or a system without /proc does not show truly\n");
 	else {
@@ -321,9 +303,10 @@ memory_budget(void)
 	free(big);
 }
 
-static const char connect_cli[] = "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":"
-    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"%s\",\"version\":\"1\","
-    "\"platform\":\"t\",\"mode\":\"cli\"}}}";
+/* a client listed in presence (a CLI is not), named */
+static const char connect_listed[] = "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":"
+    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"test\",\"displayName\":\"%s\",\"version\":\"1\","
+    "\"platform\":\"t\",\"mode\":\"test\"}}}";
 
 /*
  * Bug: every join sent the whole presence list to every client, so joins
@@ -343,14 +326,14 @@ presence_coalesced(void)
 
 	check(gw_start(&g, port, NULL), "protocol gateway");
 	observer = challenged(port);
-	snprintf(text, sizeof text, connect_cli, "observer");
+	snprintf(text, sizeof text, connect_listed, "observer");
 	ws_send_frame(observer, 0x80 | WS_TEXT, text, strlen(text), 0);
 	check(ws_recv(observer, &p, &n) == WS_TEXT && strstr((char *)p, "hello-ok"), "the observer is greeted");
 	free(p);
 	kill(g.pid, SIGSTOP);
 	for (i = 0; i < JOINERS; i++) {
 		snprintf(id, sizeof id, "joiner-%d", i);
-		snprintf(text, sizeof text, connect_cli, id);
+		snprintf(text, sizeof text, connect_listed, id);
 		len = strlen(upgrade);
 		memcpy(buf, upgrade, len);
 		len += ws_frame(buf + len, 0x80 | WS_TEXT, text, strlen(text));
@@ -423,7 +406,7 @@ flooder(int port, int n, int mode, int target, int ctl, int ready)
 			opened++;
 			len = strlen(upgrade);
 			memcpy(out, upgrade, len);
-			snprintf(text, sizeof text, connect_cli, "flood");
+			snprintf(text, sizeof text, connect_listed, "flood");
 			if (mode == FLOOD_SESSIONS)
 				len += ws_frame(out + len, 0x80 | WS_TEXT, text, strlen(text));
 			else if (mode == FLOOD_ECHO)
@@ -474,7 +457,7 @@ legit(int port, int mode, const char *auth)
 		free(p);
 		p = NULL;
 		snprintf(text, sizeof text, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":"
-		    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"legit\",\"version\":\"1\","
+		    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"cli\",\"displayName\":\"legit\",\"version\":\"1\","
 		    "\"platform\":\"t\",\"mode\":\"cli\"}%s}}", auth);
 		ws_send_frame(fd, 0x80 | WS_TEXT, text, strlen(text), 0);
 		ok = ws_recv(fd, &p, &n) == WS_TEXT && strstr((char *)p, "hello-ok") != NULL;

@@ -12,6 +12,7 @@ void unit_tests(void);
 void core_tests(void);
 void ws_tests(void);
 void proto_tests(void);
+void nodes_tests(void);
 void hostile_tests(void);
 void ops_tests(void);
 
@@ -48,3 +49,17 @@ int     ws_recv(int fd, unsigned char **payload, size_t *n);
 int     expect_frame(int fd, int op, const void *p, size_t n);
 int     expect_close(int fd, int code);
 int     close_clean(int fd);
+long    proc_kib(pid_t pid, const char *field);
+
+/* proto.c: a protocol client, shared with nodes.c */
+extern int proto_port;
+const char *jpath(const char *doc, const char *path);
+int     is(const char *doc, const char *path, const char *want);
+char   *next_text(int fd);
+void    send_text(int fd, const char *s);
+int     open_challenged(char **challenge);
+int     close_with_reason(int fd, int code, const char *reason);
+void    connect_as(char *buf, size_t cap, const char *id, const char *mode, const char *name, const char *scopes,
+                   const char *auth);
+int     open_as(const char *id, const char *mode, const char *name, const char *scopes, const char *want_scopes);
+char   *call(int fd, const char *req);

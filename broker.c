@@ -1,0 +1,749 @@
+/*
+ * The node broker: a node (`openclaw node run`) registers with connect and
+ * role "node"; an operator lists nodes and invokes a command on one, which
+ * the broker relays as the event node.invoke.request and answers when the
+ * node sends node.invoke.result, or when the node goes, or at the deadline.
+ * Codes, messages and shapes are the real gateway's (openclaw 2026.9.6:
+ * nodes-*.mjs, node-registry-*.mjs, node-command-policy-*.mjs).
+ *
+ * Trust: a token-only host has no pairing. Whoever holds the token may
+ * register a node; the device block is required but its signature is not
+ * verified. node.list therefore shows a connected node as approved, and the
+ * pairing lists are empty.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway.h"
+
+struct node {
+	long long connected_at;         /* unix ms */
+	long long stats_at;
+	char *stats;                    /* the latest node.host.stats, a JSON object; NULL: none */
+	int pending;                    /* invokes waiting on it */
+	const char *caps, *commands;    /* JSON arrays, in data */
+	const char *path;               /* JSON string, in data; "" if none */
+	char data[];
+};
+
+struct invoke {
+	struct conn *op;                /* who asked; NULL once it has gone */
+	struct conn *node;
+	long long deadline;             /* monotonic ms */
+	char id[UUID_LEN + 1];
+	const char *reqid;              /* the operator's request id (JSON), in data */
+	char data[];                    /* command, then reqid */
+};
+
+static struct invoke *invokes[INVOKES_MAX];
+static int ninvokes;
+
+/* the command policy: what the real gateway allows by default, per platform */
+static const char *const desktop_host[] = {    /* allowed on desktops when the node declares them */
+	"system.run.prepare", "system.run", "system.which", "system.execApprovals.get",
+	"system.execApprovals.set", "fs.listDir", "terminal.upload", "browser.proxy",
+	"browser.proxy.upload.v1", "mcp.tools.call.v1", "agent.cli.claude.run.v1", "screen.snapshot",
+	"desktop.stream", "ollama.chat", "ollama.models", NULL
+};
+static const char *const platforms[][24] = {
+	{ "linux", "system.notify", "computer.act", NULL },
+	{ "macos", "camera.list", "camera.ptz.status", "location.get", "device.info", "device.status",
+	  "device.apps", "contacts.search", "calendar.events", "reminders.list", "photos.latest",
+	  "motion.activity", "motion.pedometer", "system.notify", "computer.act", NULL },
+	{ "windows", "camera.list", "location.get", "device.info", "device.status", "system.notify",
+	  "computer.act", NULL },
+	{ "ios", "camera.list", "location.get", "device.info", "device.status", "contacts.search",
+	  "calendar.events", "reminders.list", "photos.latest", "motion.activity", "motion.pedometer",
+	  "system.notify", NULL },
+	{ "watchos", "device.info", "device.status", "system.notify", NULL },
+	{ "android", "camera.list", "location.get", "notifications.list", "notifications.actions",
+	  "system.notify", "device.info", "device.status", "device.permissions", "device.health",
+	  "device.apps", "contacts.search", "calendar.events", "callLog.search", "reminders.list",
+	  "photos.latest", "motion.activity", "motion.pedometer", "mobile.ui.observe", "mobile.ui.act", NULL },
+	{ "unknown", "camera.list", "location.get", "system.notify", NULL },
+};
+static const char *const dangerous[] = {
+	"camera.snap", "camera.clip", "camera.ptz.control", "screen.record", "contacts.add",
+	"calendar.add", "reminders.add", "sms.send", "sms.search", "health.summary", NULL
+};
+static const char *const private_commands[] = {
+	"worker.bundle.install.v1", "worker.launch.v1", "worker.status.v1", "worker.cancel.v1",
+	"worker.environment.stop.v1", "worker.workspace.exec.v1", "worker.workspace.prepare.v1",
+	"worker.workspace.retain.v1", "worker.desktop.stream.v1", "worker.desktop.launch.v1",
+	"worker.desktop.computer.v1", "worker.portal.stream.v1", NULL
+};
+static const char *const admin_only[] = {
+	"browser.proxy", "browser.proxy.upload.v1", "fs.listDir", "terminal.upload", NULL
+};
+
+static int
+listed(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+int
+broker_admin_only(const char *command)
+{
+	return listed(command, admin_only);
+}
+
+/* the real gateway's platform id, from what the node says (lowercased) */
+static int
+platform_of(const struct session *s)
+{
+	char plat[CLIENT_FIELD_MAX], fam[CLIENT_FIELD_MAX];
+	const char *tokens[] = { "linux", "mac", "windows", "iphone", "ipad", "ios", "apple watch", "watchos", "android" };
+	const int ids[] = { 0, 1, 2, 3, 3, 3, 4, 4, 5 };
+	size_t i, k;
+
+	snprintf(plat, sizeof plat, "%s", SESSION_FIELD(s, F_PLATFORM));
+	snprintf(fam, sizeof fam, "%s", SESSION_FIELD(s, F_DEVICEFAMILY));
+	for (i = 0; plat[i]; i++)
+		plat[i] = (char)tolower((unsigned char)plat[i]);
+	for (i = 0; fam[i]; i++)
+		fam[i] = (char)tolower((unsigned char)fam[i]);
+	for (k = 0; k < 6; k++)
+		if (strcmp(plat, platforms[k][0]) == 0) {
+			/* a platform must agree with the device family, as in the real policy */
+			if ((k == 0 && strcmp(fam, "linux") == 0) || (k == 1 && strcmp(fam, "mac") == 0) ||
+			    (k == 2 && strcmp(fam, "windows") == 0) ||
+			    (k == 3 && (!fam[0] || !strcmp(fam, "iphone") || !strcmp(fam, "ipad") || !strcmp(fam, "ios"))) ||
+			    (k == 4 && (!strcmp(fam, "apple watch") || !strcmp(fam, "watchos"))) ||
+			    (k == 5 && (!fam[0] || !strcmp(fam, "android"))))
+				return (int)k;
+			return 6;
+		}
+	if (plat[0])
+		return 6;
+	for (k = 0; k < sizeof ids / sizeof ids[0]; k++)
+		if (strstr(fam, tokens[k]))
+			return ids[k];
+	return 6;
+}
+
+static int
+allowlisted(const struct session *s, const char *command)
+{
+	int p = platform_of(s);
+
+	if (listed(command, private_commands) || listed(command, dangerous))
+		return 0;
+	return listed(command, platforms[p] + 1) || (p <= 2 && listed(command, desktop_host));
+}
+
+/* is "command" (a JSON string) in the JSON array of strings list? */
+static int
+in_array(const char *list, const char *command)
+{
+	char quoted[NODE_NAME_MAX + 3];
+
+	snprintf(quoted, sizeof quoted, "\"%s\"", command);
+	return strstr(list, quoted) != NULL;
+}
+
+/*
+ * A node's connect, once its token is good: keep what it declared, with
+ * only the commands the policy allows. -1 (and why) if it is over a limit.
+ */
+int
+broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
+{
+	const int caps = json_get(r->p, rpc_tok, r->params, "caps");
+	const int cmds = json_get(r->p, rpc_tok, r->params, "commands");
+	const int path = json_get(r->p, rpc_tok, r->params, "pathEnv");
+	char name[NODE_NAME_MAX];
+	struct jw w;
+	struct node *n;
+	size_t start, pathat;
+	unsigned k;
+	int i;
+
+	if ((caps >= 0 && rpc_tok[caps].count > NODE_CAPS_MAX) || (cmds >= 0 && rpc_tok[cmds].count > NODE_COMMANDS_MAX)) {
+		snprintf(why, cap, "at /%s: must not have more than %d items", caps >= 0 &&
+		    rpc_tok[caps].count > NODE_CAPS_MAX ? "caps" : "commands",
+		    caps >= 0 && rpc_tok[caps].count > NODE_CAPS_MAX ? NODE_CAPS_MAX : NODE_COMMANDS_MAX);
+		return -1;
+	}
+	if (path >= 0 && rpc_tok[path].len > NODE_PATH_MAX) {
+		snprintf(why, cap, "at /pathEnv: must not have more than %d bytes", NODE_PATH_MAX);
+		return -1;
+	}
+	/* written out again as JSON in the frame scratch, then kept at their size */
+	w = rpc_writer();
+	JW_LIT(&w, "[");
+	for (i = caps + 1, k = 0; caps >= 0 && k < rpc_tok[caps].count; k++, i = rpc_tok[i].next)
+		if (json_string(r->p, rpc_tok, i, name, sizeof name) > 0 && !in_array(w.p, name)) {
+			if (w.len > 1)
+				JW_LIT(&w, ",");
+			jw_str(&w, name);
+			w.p[w.len] = '\0';
+		}
+	JW_LIT(&w, "]");
+	jw_raw(&w, "", 1);
+	start = w.len;
+	JW_LIT(&w, "[");
+	for (i = cmds + 1, k = 0; cmds >= 0 && k < rpc_tok[cmds].count; k++, i = rpc_tok[i].next)
+		if (json_string(r->p, rpc_tok, i, name, sizeof name) > 0 && allowlisted(c->sess, name) &&
+		    !in_array(w.p + start, name)) {
+			if (w.len > start + 1)
+				JW_LIT(&w, ",");
+			jw_str(&w, name);
+			w.p[w.len] = '\0';
+		}
+	JW_LIT(&w, "]");
+	jw_raw(&w, "", 1);
+	pathat = w.len;
+	if (path >= 0)
+		jw_raw(&w, r->p + rpc_tok[path].start - 1, rpc_tok[path].len + 2);      /* as sent: valid JSON */
+	jw_raw(&w, "", 1);
+	if (w.overflow || (n = calloc(1, sizeof *n + w.len)) == NULL) {
+		snprintf(why, cap, "out of memory");
+		return -1;
+	}
+	memcpy(n->data, w.p, w.len);
+	n->caps = n->data;
+	n->commands = n->data + start;
+	n->path = n->data + pathat;
+	n->connected_at = c->sess->connected_at;
+	c->sess->node = n;
+	/* the same node connecting again replaces the old connection */
+	for (i = 0; i < nconns; i++)
+		if (conns[i] != c && conns[i]->sess && conns[i]->sess->node && conns[i]->state == C_OPEN &&
+		    strcmp(SESSION_FIELD(conns[i]->sess, F_DEVICE), SESSION_FIELD(c->sess, F_DEVICE)) == 0)
+			ws_close(conns[i], 1008, "replaced by a newer connection of this node");
+	return 0;
+}
+
+/* the connected node with this id, or NULL */
+static struct conn *
+find_node(const char *id)
+{
+	int i;
+
+	for (i = 0; i < nconns; i++)
+		if (conns[i]->sess && conns[i]->sess->node && conns[i]->state == C_OPEN &&
+		    strcmp(SESSION_FIELD(conns[i]->sess, F_DEVICE), id) == 0)
+			return conns[i];
+	return NULL;
+}
+
+/* one node, as node.list and node.describe show it */
+static void
+write_node(struct jw *w, const struct conn *c)
+{
+	const struct session *s = c->sess;
+	const struct node *n = s->node;
+	static const int fields[] = { F_DISPLAYNAME, F_PLATFORM, F_VERSION, F_ID, F_MODE, F_DEVICEFAMILY };
+	static const char *const names[] = { "displayName", "platform", "version", "clientId", "clientMode", "deviceFamily" };
+	size_t k;
+
+	JW_LIT(w, "\"nodeId\":");
+	jw_str(w, SESSION_FIELD(s, F_DEVICE));
+	for (k = 0; k < sizeof fields / sizeof fields[0]; k++)
+		if (s->field[fields[k]]) {
+			jw_printf(w, ",\"%s\":", names[k]);
+			jw_str(w, SESSION_FIELD(s, fields[k]));
+		}
+	jw_printf(w, ",\"caps\":%s,\"commands\":%s,\"sessionHost\":false", n->caps, n->commands);
+	if (n->stats) {
+		jw_raw(w, ",\"hostStats\":", strlen(",\"hostStats\":"));
+		jw_raw(w, n->stats, strlen(n->stats) - 1);      /* its closing brace follows */
+		jw_printf(w, ",\"updatedAtMs\":%lld}", n->stats_at);
+	}
+	JW_LIT(w, ",\"nodePluginTools\":[]");
+	if (n->path[0])
+		jw_printf(w, ",\"pathEnv\":%s", n->path);
+	jw_printf(w, ",\"approvalState\":\"approved\",\"connectedAtMs\":%lld,\"lastConnectedAtMs\":%lld,"
+	    "\"lastSeenAtMs\":%lld,\"lastSeenReason\":\"connect\",\"paired\":true,\"connected\":true",
+	    n->connected_at, n->connected_at, n->connected_at);
+}
+
+/* params checked against a schema: -1 (and the error sent) if they fail */
+static int
+checked(struct conn *c, const struct rpc_req *r, const struct json_field *schema)
+{
+	char why[512], msg[600];
+
+	if (r->params < 0)
+		return 0;               /* none: as {} */
+	if (json_check(r->p, rpc_tok, r->params, schema, why, sizeof why) == 0)
+		return 0;
+	snprintf(msg, sizeof msg, "invalid %s params: %s", r->method, why);
+	rpc_error(c, r->id, "INVALID_REQUEST", msg, NULL);
+	return -1;
+}
+
+static const struct json_field no_params[] = { { NULL, 0, 0, 0, 0, NULL, NULL } };
+static const struct json_field describe_params[] = {
+	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+static const struct json_field invoke_params[] = {
+	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "command", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "params", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "timeoutMs", JS_INT, 0, 0, 0, NULL, NULL },
+	{ "idempotencyKey", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "sessionKey", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "turnSourceChannel", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "turnSourceTo", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "turnSourceAccountId", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "turnSourceThreadId", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+static const struct json_field result_error[] = {
+	{ "code", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "message", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+static const struct json_field result_params[] = {
+	{ "id", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "ok", JS_BOOL, 1, 0, 0, NULL, NULL },
+	{ "payload", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "payloadJSON", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "error", JS_OBJECT, 0, 0, 0, result_error, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+static const struct json_field event_params[] = {
+	{ "event", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "payload", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "payloadJSON", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static void
+node_list(struct conn *c, const struct rpc_req *r)
+{
+	struct jw w = rpc_writer();
+	int i, first = 1;
+
+	if (checked(c, r, no_params) < 0)
+		return;
+	rpc_reply(&w, r->id, 1);
+	jw_printf(&w, "\"payload\":{\"ts\":%lld,\"nodes\":[", unix_ms());
+	for (i = 0; i < nconns; i++)
+		if (conns[i]->sess && conns[i]->sess->node && conns[i]->state == C_OPEN) {
+			jw_cat(&w, first ? "{" : ",{");
+			write_node(&w, conns[i]);
+			JW_LIT(&w, "}");
+			first = 0;
+		}
+	JW_LIT(&w, "]}}");
+	rpc_send(c, &w);
+}
+
+static void
+node_describe(struct conn *c, const struct rpc_req *r)
+{
+	char id[NODE_NAME_MAX * 4];
+	struct jw w = rpc_writer();
+	struct conn *n;
+
+	if (checked(c, r, describe_params) < 0)
+		return;
+	if (r->params < 0) {
+		rpc_error(c, r->id, "INVALID_REQUEST", "invalid node.describe params: must have required property 'nodeId'", NULL);
+		return;
+	}
+	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "nodeId"), id, sizeof id);
+	if ((n = find_node(id)) == NULL) {
+		rpc_error(c, r->id, "INVALID_REQUEST", "unknown nodeId", NULL);
+		return;
+	}
+	rpc_reply(&w, r->id, 1);
+	jw_printf(&w, "\"payload\":{\"ts\":%lld,", unix_ms());
+	write_node(&w, n);
+	JW_LIT(&w, "}}");
+	rpc_send(c, &w);
+}
+
+static void
+forget(int k)
+{
+	struct invoke *v = invokes[k];
+
+	v->node->sess->node->pending--;
+	free(v);
+	invokes[k] = invokes[--ninvokes];
+}
+
+/* answer the operator with the node's error, as the real gateway wraps it */
+static void
+invoke_failed(struct invoke *v, const char *code, const char *message)
+{
+	char text[600];
+	struct jw w;
+
+	if (v->op == NULL)
+		return;
+	snprintf(text, sizeof text, "%s: %s", code, message);
+	w = rpc_writer();
+	rpc_reply(&w, v->reqid, 0);
+	JW_LIT(&w, "\"error\":{\"code\":\"UNAVAILABLE\",\"message\":");
+	jw_str(&w, text);
+	JW_LIT(&w, ",\"details\":{\"nodeError\":{\"code\":");
+	jw_str(&w, code);
+	JW_LIT(&w, ",\"message\":");
+	jw_str(&w, message);
+	JW_LIT(&w, "},\"nodeCommandDispatched\":true}}}");
+	rpc_send(v->op, &w);
+}
+
+static void
+refuse_command(struct conn *c, const struct rpc_req *r, const char *command, const char *reason, const char *message)
+{
+	char more[NODE_NAME_MAX * 6 + 80];
+	struct jw w = jw_init(more, sizeof more);
+
+	jw_printf(&w, ",\"details\":{\"reason\":\"%s\",\"command\":", reason);
+	jw_str(&w, command);
+	JW_LIT(&w, "}");
+	jw_raw(&w, "", 1);
+	rpc_error(c, r->id, "INVALID_REQUEST", message, w.overflow ? NULL : more);
+}
+
+static void
+node_invoke(struct conn *c, const struct rpc_req *r)
+{
+	char id[NODE_NAME_MAX * 4], command[NODE_NAME_MAX], msg[NODE_NAME_MAX * 2 + 160], more[NODE_NAME_MAX * 6 + 40];
+	const int params = json_get(r->p, rpc_tok, r->params, "params");
+	struct jw w;
+	struct conn *node;
+	struct invoke *v;
+	long long timeout = INVOKE_TIMEOUT_MS;
+	size_t clen, rlen;
+
+	if (checked(c, r, invoke_params) < 0)
+		return;
+	if (r->params < 0) {
+		rpc_error(c, r->id, "INVALID_REQUEST", "invalid node.invoke params: must have required property "
+		    "'nodeId'; must have required property 'command'; must have required property 'idempotencyKey'", NULL);
+		return;
+	}
+	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "nodeId"), id, sizeof id);
+	if (json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "command"), command, sizeof command) < 1) {
+		rpc_error(c, r->id, "INVALID_REQUEST", "nodeId and command required", NULL);
+		return;
+	}
+	w = jw_init(more, sizeof more);
+	JW_LIT(&w, ",\"details\":{\"command\":");
+	jw_str(&w, command);
+	JW_LIT(&w, "}");
+	jw_raw(&w, "", 1);
+	if (listed(command, private_commands)) {
+		rpc_error(c, r->id, "INVALID_REQUEST", "node.invoke does not allow private node controls", more);
+		return;
+	}
+	if (strcmp(command, "system.execApprovals.get") == 0 || strcmp(command, "system.execApprovals.set") == 0) {
+		rpc_error(c, r->id, "INVALID_REQUEST",
+		    "node.invoke does not allow system.execApprovals.*; use exec.approvals.node.*", more);
+		return;
+	}
+	if ((node = find_node(id)) == NULL) {   /* no pairing here: a node not connected is unknown */
+		rpc_error(c, r->id, "UNAVAILABLE", "node pairing changed while invocation was active",
+		    ",\"retryable\":true,\"details\":{\"code\":\"PAIRING_CHANGED\"}");
+		return;
+	}
+	if (!allowlisted(node->sess, command)) {
+		if (strncmp(command, "talk.", 5) == 0)
+			snprintf(msg, sizeof msg, "node command not allowed: \"%s\" requires a trusted Talk-capable node", command);
+		else if (listed(command, dangerous))
+			snprintf(msg, sizeof msg, "node command not allowed: \"%s\" requires explicit "
+			    "gateway.nodes.commands.allow opt-in", command);
+		else
+			snprintf(msg, sizeof msg, "node command not allowed: \"%s\" is not in the allowlist for platform \"%s\"",
+			    command, node->sess->field[F_PLATFORM] ? SESSION_FIELD(node->sess, F_PLATFORM) : "unknown");
+		refuse_command(c, r, command, "command not allowlisted", msg);
+		return;
+	}
+	if (strcmp(node->sess->node->commands, "[]") == 0) {
+		refuse_command(c, r, command, "node did not declare commands",
+		    "node command not allowed: the node did not declare any supported commands");
+		return;
+	}
+	if (!in_array(node->sess->node->commands, command)) {
+		snprintf(msg, sizeof msg, "node command not allowed: the node (platform: %s) does not support \"%s\"",
+		    node->sess->field[F_PLATFORM] ? SESSION_FIELD(node->sess, F_PLATFORM) : "unknown", command);
+		refuse_command(c, r, command, "command not declared by node", msg);
+		return;
+	}
+	if (node->sess->node->pending >= INVOKES_PER_NODE || ninvokes >= INVOKES_MAX) {
+		rpc_error(c, r->id, "UNAVAILABLE", node->sess->node->pending >= INVOKES_PER_NODE ?
+		    "too many invokes waiting on this node; try again later" :
+		    "too many invokes waiting; try again later", ",\"retryable\":true");
+		return;
+	}
+	if (json_integer(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "timeoutMs"), &timeout) < 0 || timeout <= 0)
+		timeout = INVOKE_TIMEOUT_MS;
+	if (timeout > INVOKE_TIMEOUT_MAX_MS)
+		timeout = INVOKE_TIMEOUT_MAX_MS;
+	clen = strlen(command) + 1;
+	rlen = strlen(r->id) + 1;
+	if ((v = malloc(sizeof *v + clen + rlen)) == NULL) {
+		rpc_error(c, r->id, "UNAVAILABLE", "out of memory", NULL);
+		return;
+	}
+	v->op = c;
+	v->node = node;
+	v->deadline = now_ms() + timeout;
+	uuid(v->id);
+	memcpy(v->data, command, clen);
+	memcpy(v->data + clen, r->id, rlen);
+	v->reqid = v->data + clen;
+	invokes[ninvokes++] = v;
+	node->sess->node->pending++;
+
+	/* the request, to that node alone: no seq */
+	w = rpc_writer();
+	jw_printf(&w, "{\"type\":\"event\",\"event\":\"node.invoke.request\",\"payload\":{\"id\":\"%s\",\"nodeId\":", v->id);
+	jw_str(&w, id);
+	JW_LIT(&w, ",\"command\":");
+	jw_str(&w, command);
+	JW_LIT(&w, ",\"paramsJSON\":");
+	if (params >= 0)
+		jw_string(&w, r->p + rpc_tok[params].start - (rpc_tok[params].type == JSON_STRING),
+		    rpc_tok[params].len + 2 * (rpc_tok[params].type == JSON_STRING));
+	else
+		JW_LIT(&w, "null");
+	jw_printf(&w, ",\"timeoutMs\":%lld,\"idempotencyKey\":", timeout);
+	jw_raw(&w, r->p + rpc_tok[json_get(r->p, rpc_tok, r->params, "idempotencyKey")].start - 1,
+	    rpc_tok[json_get(r->p, rpc_tok, r->params, "idempotencyKey")].len + 2);
+	JW_LIT(&w, "}}");
+	rpc_send(node, &w);
+}
+
+/* the node's answer: relayed to the operator, acknowledged to the node */
+static void
+invoke_result(struct conn *c, const struct rpc_req *r)
+{
+	char id[UUID_LEN + 2], nodeid[NODE_NAME_MAX * 4], code[NODE_NAME_MAX], message[512];
+	const int payload = json_get(r->p, rpc_tok, r->params, "payload");
+	const int pjson = json_get(r->p, rpc_tok, r->params, "payloadJSON");
+	const int err = json_get(r->p, rpc_tok, r->params, "error");
+	struct invoke *v;
+	struct jw w;
+	char *text;
+	long n;
+	int k, ok;
+
+	if (checked(c, r, result_params) < 0)
+		return;
+	if (r->params < 0) {
+		rpc_error(c, r->id, "INVALID_REQUEST", "invalid node.invoke.result params: must have required property "
+		    "'id'; must have required property 'nodeId'; must have required property 'ok'", NULL);
+		return;
+	}
+	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "nodeId"), nodeid, sizeof nodeid);
+	if (strcmp(nodeid, SESSION_FIELD(c->sess, F_DEVICE)) != 0) {
+		rpc_error(c, r->id, "INVALID_REQUEST", "nodeId mismatch", NULL);
+		return;
+	}
+	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "id"), id, sizeof id);
+	for (k = 0; k < ninvokes; k++)
+		if (invokes[k]->node == c && strcmp(invokes[k]->id, id) == 0)
+			break;
+	if (k == ninvokes) {            /* unknown, late, or answered already */
+		rpc_ok(c, r->id, "{\"ok\":true,\"ignored\":true}");
+		return;
+	}
+	v = invokes[k];
+	ok = rpc_tok[json_get(r->p, rpc_tok, r->params, "ok")].type == JSON_TRUE;
+	if (!ok) {
+		json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, err, "code"), code, sizeof code);
+		json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, err, "message"), message, sizeof message);
+		invoke_failed(v, code[0] ? code : "UNAVAILABLE", message[0] ? message : "node invoke failed");
+	} else if (v->op) {
+		w = rpc_writer();
+		rpc_reply(&w, v->reqid, 1);
+		JW_LIT(&w, "\"payload\":{\"ok\":true,\"nodeId\":");
+		jw_str(&w, nodeid);
+		JW_LIT(&w, ",\"command\":");
+		jw_str(&w, v->data);
+		JW_LIT(&w, ",\"payload\":");
+		text = NULL;
+		if (pjson >= 0 && (text = malloc(rpc_tok[pjson].len + 1)) != NULL &&
+		    (n = json_string(r->p, rpc_tok, pjson, text, rpc_tok[pjson].len + 1)) >= 0) {
+			/* the payload is payloadJSON parsed: written as is if it is JSON */
+			if (json_parse(text, (size_t)n, rpc_tok, JSON_MAX_TOKENS) > 0)
+				jw_raw(&w, text, (size_t)n);
+			else
+				JW_LIT(&w, "null");
+			JW_LIT(&w, ",\"payloadJSON\":");
+			jw_string(&w, text, (size_t)n);
+		} else if (payload >= 0) {
+			jw_raw(&w, r->p + rpc_tok[payload].start - (rpc_tok[payload].type == JSON_STRING),
+			    rpc_tok[payload].len + 2 * (rpc_tok[payload].type == JSON_STRING));
+			JW_LIT(&w, ",\"payloadJSON\":");
+			jw_string(&w, r->p + rpc_tok[payload].start - (rpc_tok[payload].type == JSON_STRING),
+			    rpc_tok[payload].len + 2 * (rpc_tok[payload].type == JSON_STRING));
+		} else
+			JW_LIT(&w, "null,\"payloadJSON\":null");
+		free(text);
+		JW_LIT(&w, "}}");
+		rpc_send(v->op, &w);
+	}
+	forget(k);
+	rpc_ok(c, r->id, "{\"ok\":true}");
+}
+
+/* node.event: the host's stats are kept for node.list; the rest is not handled here */
+static void
+node_event(struct conn *c, const struct rpc_req *r)
+{
+	char event[NODE_NAME_MAX], reply[NODE_NAME_MAX * 6 + 80];
+	const int payload = json_get(r->p, rpc_tok, r->params, "payload");
+	const int pjson = json_get(r->p, rpc_tok, r->params, "payloadJSON");
+	const char *reason = "unsupported_event";
+	struct node *n = c->sess->node;
+	struct jw w;
+	char *text = NULL;
+	long len = -1;
+
+	if (checked(c, r, event_params) < 0)
+		return;
+	if (r->params < 0) {
+		rpc_error(c, r->id, "INVALID_REQUEST", "invalid node.event params: must have required property 'event'", NULL);
+		return;
+	}
+	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "event"), event, sizeof event);
+	if (strcmp(event, "node.host.stats") == 0) {
+		reason = "invalid_payload";
+		if (pjson >= 0 && rpc_tok[pjson].len < NODE_STATS_MAX * 6 && (text = malloc(rpc_tok[pjson].len + 1)))
+			len = json_string(r->p, rpc_tok, pjson, text, rpc_tok[pjson].len + 1);
+		else if (pjson < 0 && payload >= 0 && rpc_tok[payload].type == JSON_OBJECT &&
+		    (text = malloc(rpc_tok[payload].len + 1))) {
+			memcpy(text, r->p + rpc_tok[payload].start, rpc_tok[payload].len);
+			text[len = (long)rpc_tok[payload].len] = '\0';
+		}
+		if (len > 1 && len < NODE_STATS_MAX && json_parse(text, (size_t)len, rpc_tok, JSON_MAX_TOKENS) > 0 &&
+		    rpc_tok[0].type == JSON_OBJECT) {
+			free(n->stats);
+			n->stats = text;
+			text = NULL;
+			n->stats_at = unix_ms();
+			reason = "updated";
+		}
+		free(text);
+	}
+	w = jw_init(reply, sizeof reply);
+	JW_LIT(&w, "{\"ok\":true,\"event\":");
+	jw_str(&w, event);
+	jw_printf(&w, ",\"handled\":%s,\"reason\":\"%s\"}", strcmp(reason, "updated") == 0 ? "true" : "false", reason);
+	jw_raw(&w, "", 1);
+	rpc_ok(c, r->id, reply);
+}
+
+/* node.skills.update, node.pluginTools.update: acknowledged with what was sent */
+static void
+node_update(struct conn *c, const struct rpc_req *r, const char *key)
+{
+	const int list = json_get(r->p, rpc_tok, r->params, key);
+	struct jw w = rpc_writer();
+	char why[96];
+
+	if (list < 0 || rpc_tok[list].type != JSON_ARRAY) {
+		snprintf(why, sizeof why, "invalid %s params: %s'%s'", r->method,
+		    list < 0 ? "must have required property " : "must be array at ", key);
+		rpc_error(c, r->id, "INVALID_REQUEST", why, NULL);
+		return;
+	}
+	rpc_reply(&w, r->id, 1);
+	JW_LIT(&w, "\"payload\":{\"nodeId\":");
+	jw_str(&w, SESSION_FIELD(c->sess, F_DEVICE));
+	jw_printf(&w, ",\"%s\":", key);
+	jw_raw(&w, r->p + rpc_tok[list].start, rpc_tok[list].len);
+	JW_LIT(&w, "}}");
+	rpc_send(c, &w);
+}
+
+static const char *const served[] = {
+	"node.list", "node.describe", "node.invoke", "node.pair.list", "device.pair.list",
+	"node.invoke.result", "node.event", "node.runnerInventory.update", "node.skills.update",
+	"node.pluginTools.update", NULL
+};
+
+int
+broker_serves(const char *method)
+{
+	return listed(method, served);
+}
+
+/* a method of broker_serves(), authorized already */
+void
+broker_method(struct conn *c, const struct rpc_req *r)
+{
+	struct jw w;
+
+	if (strcmp(r->method, "node.list") == 0)
+		node_list(c, r);
+	else if (strcmp(r->method, "node.describe") == 0)
+		node_describe(c, r);
+	else if (strcmp(r->method, "node.invoke") == 0)
+		node_invoke(c, r);
+	else if (strcmp(r->method, "node.pair.list") == 0 || strcmp(r->method, "device.pair.list") == 0) {
+		if (checked(c, r, no_params) == 0)
+			rpc_ok(c, r->id, "{\"pending\":[],\"paired\":[]}");    /* no pairing on this host */
+	} else if (strcmp(r->method, "node.invoke.result") == 0)
+		invoke_result(c, r);
+	else if (strcmp(r->method, "node.event") == 0)
+		node_event(c, r);
+	else if (strcmp(r->method, "node.runnerInventory.update") == 0) {
+		w = rpc_writer();
+		rpc_reply(&w, r->id, 1);
+		JW_LIT(&w, "\"payload\":{\"nodeId\":");
+		jw_str(&w, SESSION_FIELD(c->sess, F_DEVICE));
+		JW_LIT(&w, "}}");
+		rpc_send(c, &w);
+	} else if (strcmp(r->method, "node.skills.update") == 0)
+		node_update(c, r, "skills");
+	else
+		node_update(c, r, "tools");
+}
+
+/* A connection goes: a node's waiting invokes are answered at once; an operator's are orphaned. */
+void
+broker_closed(struct conn *c)
+{
+	int k;
+
+	for (k = 0; k < ninvokes; k++)
+		if (invokes[k]->op == c)
+			invokes[k]->op = NULL;
+	if (c->sess == NULL || c->sess->node == NULL)
+		return;
+	for (k = ninvokes - 1; k >= 0; k--)
+		if (invokes[k]->node == c) {
+			char message[NODE_NAME_MAX + 32];
+			snprintf(message, sizeof message, "node disconnected (%s)", invokes[k]->data);
+			invoke_failed(invokes[k], "DISCONNECTED", message);
+			forget(k);
+		}
+	free(c->sess->node->stats);
+	free(c->sess->node);
+	c->sess->node = NULL;
+}
+
+/* Invokes past their deadline are answered; returns the next deadline, 0 if none. */
+long long
+broker_tick(long long now)
+{
+	long long next = 0;
+	int k;
+
+	for (k = ninvokes - 1; k >= 0; k--)
+		if (invokes[k]->deadline <= now) {
+			invoke_failed(invokes[k], "TIMEOUT", "node invoke timed out");
+			forget(k);
+		}
+	for (k = 0; k < ninvokes; k++)
+		if (next == 0 || invokes[k]->deadline < next)
+			next = invokes[k]->deadline;
+	return next;
+}

@@ -1,0 +1,114 @@
+/*
+ * The frames of the OpenClaw protocol, shared by the broker and the protocol
+ * core above it: the request being read, the reply being written, errors
+ * in the real gateway's shape, events, and the random ids.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway.h"
+
+struct json_tok rpc_tok[JSON_MAX_TOKENS];       /* the request being read */
+static char out[JSON_OUT_MAX];                  /* the frame being written */
+static int random_fd = -1;
+
+void
+rpc_init(void)
+{
+	if ((random_fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) < 0)
+		die("cannot open /dev/urandom: nonces would be guessable");
+}
+
+/* a random (version 4) UUID: unguessable, so it serves as a nonce too */
+void
+uuid(char s[UUID_LEN + 1])
+{
+	unsigned char b[16];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof b) {
+		if ((n = read(random_fd, b + got, sizeof b - got)) > 0)
+			got += (size_t)n;
+		else if (n == 0 || errno != EINTR)
+			die("cannot read /dev/urandom");
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(s, UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+struct jw
+rpc_writer(void)
+{
+	return jw_init(out, sizeof out);
+}
+
+void
+rpc_send(struct conn *c, struct jw *w)
+{
+	if (w->overflow) {
+		logmsg("warning: a reply over %u bytes was not sent", JSON_OUT_MAX);
+		return;
+	}
+	ws_send(c, WS_TEXT, w->p, w->len);
+}
+
+/* {"type":"res","id":<id>,"ok":<ok>, -- the id as the client wrote it (raw JSON) */
+void
+rpc_reply(struct jw *w, const char *id, int ok)
+{
+	JW_LIT(w, "{\"type\":\"res\",\"id\":");
+	jw_cat(w, id);
+	jw_printf(w, ",\"ok\":%s,", ok ? "true" : "false");
+}
+
+/* a reply with this payload (JSON) */
+void
+rpc_ok(struct conn *c, const char *id, const char *payload)
+{
+	struct jw w = rpc_writer();
+
+	rpc_reply(&w, id, 1);
+	JW_LIT(&w, "\"payload\":");
+	jw_cat(&w, payload);
+	JW_LIT(&w, "}");
+	rpc_send(c, &w);
+}
+
+/* an error reply; more: further members of the error object (",\"details\":{...}"), or NULL */
+void
+rpc_error(struct conn *c, const char *id, const char *code, const char *message, const char *more)
+{
+	struct jw w = rpc_writer();
+
+	rpc_reply(&w, id, 0);
+	jw_printf(&w, "\"error\":{\"code\":\"%s\",\"message\":", code);
+	jw_str(&w, message);
+	if (more)
+		jw_cat(&w, more);
+	JW_LIT(&w, "}}");
+	rpc_send(c, &w);
+}
+
+/*
+ * An event. Broadcasts carry the connection's seq; an event meant for one
+ * connection only (a node's invoke request) carries none, as in the real
+ * gateway.
+ */
+void
+rpc_event(struct conn *c, const char *name, const char *payload, int numbered)
+{
+	struct jw w = rpc_writer();
+
+	jw_printf(&w, "{\"type\":\"event\",\"event\":\"%s\",\"payload\":", name);
+	jw_cat(&w, payload);
+	if (numbered)
+		jw_printf(&w, ",\"seq\":%llu", ++c->sess->seq);
+	JW_LIT(&w, "}");
+	rpc_send(c, &w);
+}
