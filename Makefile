@@ -47,6 +47,13 @@ valgrind:
 interop: gateway
 	sh test/interop/run.sh
 
+# the load generator (a tool, not the daemon) and its table: see bench/run.sh
+bench/bench: bench/bench.c sha1.c base64.c $(HDR)
+	$(CC) $(CFLAGS) -o $@ bench/bench.c sha1.c base64.c
+
+bench: gateway bench/bench
+	sh bench/run.sh
+
 # the man page: mandoc -Tlint says nothing
 lint-man:
 	sh test/man-lint.sh
@@ -82,6 +89,6 @@ uninstall:
 	    $(DESTDIR)$(MANPREFIX)/man1/gateway.1
 
 clean:
-	rm -f gateway gateway-static gateway.o $(OBJ) test/run
+	rm -f gateway gateway-static gateway.o $(OBJ) test/run bench/bench
 
-.PHONY: all test sanitize valgrind interop fuzz lint-man contrib-check static cross-test install uninstall clean
+.PHONY: all test sanitize valgrind interop bench fuzz lint-man contrib-check static cross-test install uninstall clean

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -81,10 +83,14 @@ buf_consume(struct buf *b, size_t n)
 		buf_free(b);
 }
 
+static struct conn *corked;
+static size_t corklen;
+
+/* bytes not yet written: queued, and gathered in the cork */
 size_t
 conn_pending(const struct conn *c)
 {
-	return c->out.len - c->out.off;
+	return c->out.len - c->out.off + (c == corked ? corklen : 0);
 }
 
 /* Every state change but the drop comes through here: nothing leaves C_DEAD. */
@@ -106,6 +112,8 @@ conn_drop(struct conn *c, const char *why)
 		return;
 	if (opt.verbose)
 		logmsg("client %d: closed (%s)", c->fd, why);
+	if (c == corked)
+		corked = NULL, corklen = 0;     /* nobody to write it to */
 	c->state = C_DEAD;
 	set_pool(c, POOL_NONE);
 }
@@ -116,7 +124,7 @@ conn_drop(struct conn *c, const char *why)
  * client that does not read, and is dropped.
  */
 static int
-conn_writev(struct conn *c, const struct iovec *iov, int n)
+conn_send(struct conn *c, const struct iovec *iov, int n)
 {
 	size_t limit = (size_t)opt.max_payload + OUT_SLACK, done;
 	ssize_t w = 0;
@@ -124,7 +132,7 @@ conn_writev(struct conn *c, const struct iovec *iov, int n)
 
 	if (c->state == C_DEAD || c->wrshut)
 		return -1;
-	if (conn_pending(c) == 0 && (w = writev(c->fd, iov, n)) < 0) {
+	if (c->out.len == c->out.off && (w = writev(c->fd, iov, n)) < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 			conn_drop(c, strerror(errno));
 			return -1;
@@ -146,6 +154,54 @@ conn_writev(struct conn *c, const struct iovec *iov, int n)
 	return 0;
 }
 
+/*
+ * The cork: what one connection produces in a row (the replies to one read,
+ * an event and its frames) is gathered here and leaves in one write, before
+ * the next poll() or as soon as another connection has something to send.
+ * A system call per frame cost most of the daemon's time at small messages.
+ */
+static unsigned char cork[CORK_MAX];   /* corked's bytes, corklen of them */
+
+static void
+cork_flush(void)
+{
+	struct conn *c = corked;
+	struct iovec iov;
+
+	if (c == NULL)
+		return;
+	corked = NULL;
+	iov.iov_base = cork;
+	iov.iov_len = corklen;
+	corklen = 0;
+	conn_send(c, &iov, 1);
+}
+
+static int
+conn_writev(struct conn *c, const struct iovec *iov, int n)
+{
+	size_t len = 0;
+	int i;
+
+	if (c->state == C_DEAD || c->wrshut)
+		return -1;
+	if (c != corked)
+		cork_flush();
+	for (i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (len > sizeof cork - corklen) {      /* too big to gather: what is gathered goes first */
+		cork_flush();
+		return conn_send(c, iov, n);
+	}
+	for (i = 0; i < n; i++)
+		if (iov[i].iov_len) {
+			memcpy(cork + corklen, iov[i].iov_base, iov[i].iov_len);
+			corklen += iov[i].iov_len;
+		}
+	corked = c;
+	return 0;
+}
+
 static int
 conn_write(struct conn *c, const void *p, size_t n)
 {
@@ -160,6 +216,8 @@ conn_write(struct conn *c, const void *p, size_t n)
 static void
 conn_drain(struct conn *c)
 {
+	if (c == corked)
+		cork_flush();
 	set_state(c, C_DRAIN);
 	if (c->state == C_DRAIN && conn_pending(c) == 0 && shutdown(c->fd, SHUT_WR) == 0)
 		c->wrshut = 1;
@@ -516,7 +574,11 @@ conn_flush(struct conn *c)
 {
 	ssize_t n;
 
-	n = write(c->fd, c->out.p + c->out.off, conn_pending(c));
+	if (c == corked)
+		cork_flush();                   /* behind what is queued, in order */
+	if (c->state == C_DEAD || c->out.len == c->out.off)
+		return;
+	n = write(c->fd, c->out.p + c->out.off, c->out.len - c->out.off);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			conn_drop(c, strerror(errno));
@@ -596,6 +658,8 @@ conn_new(int fd)
 		return "out of memory";
 	c->fd = fd;
 	c->uid = PEER_UNSEEN;
+	/* the cork decides when a write goes out; Nagle would only delay it more */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (pool_size[POOL_PREAUTH] >= PREAUTH_MAX && make_room(c, POOL_PREAUTH) < 0) {
 		free(c);
 		return "too many unauthenticated clients of one user";
@@ -617,6 +681,8 @@ conn_free(struct conn *c)
 	pool_size[POOL_NONE]--;
 	if (app->closed)
 		app->closed(c);
+	if (c == corked)
+		corked = NULL, corklen = 0;
 	close(c->fd);
 	buf_free(&c->in);
 	buf_free(&c->out);
@@ -659,6 +725,7 @@ conns_pollset(struct pollfd *pfd)
 {
 	int i;
 
+	cork_flush();                           /* nothing waits through a poll() */
 	for (i = 0; i < nconns; i++) {
 		pfd[i].fd = conns[i]->fd;
 		pfd[i].events = 0;

@@ -31,6 +31,7 @@
 #define ACCEPTS_PER_WAKEUP   64         /* so a flood of connects cannot starve clients */
 #define WARN_INTERVAL_MS     1000       /* at most one "refused" warning this often, with a count */
 #define READ_CHUNK           65536      /* one shared read buffer, no per-client buffer */
+#define CORK_MAX             65536      /* one connection's frames gathered for one write */
 #define OUT_HIGH_WATER       262144     /* stop reading a client whose unsent output is above this */
 #define OUT_SLACK            1048576    /* unsent output allowed beyond one maximal message */
 #define MEMORY_BUDGET        (64u * 1024 * 1024)  /* all client buffers together (--max-memory) */

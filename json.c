@@ -64,6 +64,13 @@ decode(const unsigned char *s, size_t n, char *out, size_t cap)
 		if (s[i] != '\\') {
 			if (s[i] < 0x20)
 				return -1;
+			if (s[i] < 0x80 && st == UTF8_ACCEPT) {        /* ASCII: nothing to check */
+				if (out && o < cap)
+					out[o] = (char)s[i];
+				o++;
+				i++;
+				continue;
+			}
 			st = utf8_step(st, s + i, 1);
 			if (st == UTF8_REJECT)
 				return -1;
@@ -316,6 +323,11 @@ json_get(const char *s, const struct json_tok *t, int obj, const char *key)
 	if (obj < 0 || t[obj].type != JSON_OBJECT)
 		return -1;
 	for (i = obj + 1, k = 0; k < t[obj].count; k++, i = t[i + 1].next) {
+		if (memchr(s + t[i].start, '\\', t[i].len) == NULL) {  /* no escape: the text is the key */
+			if (t[i].len == strlen(key) && memcmp(s + t[i].start, key, t[i].len) == 0)
+				found = i + 1;
+			continue;
+		}
 		n = decode((const unsigned char *)s + t[i].start, t[i].len, name, sizeof name);
 		if (n >= 0 && (size_t)n == strlen(key) && memcmp(name, key, (size_t)n) == 0)
 			found = i + 1;

@@ -110,11 +110,13 @@ async def status_page(js, call, session, url, token, png):
         await other.recv()                      # the challenge
         await other.send(json.dumps({"type": "req", "id": "c", "method": "connect", "params": {
             "minProtocol": 4, "maxProtocol": 4, "auth": {"token": token},
-            "client": {"id": "cli", "version": "1", "platform": "linux", "mode": "cli", "displayName": "second"}}}))
+            "client": {"id": "openclaw-tui", "version": "1", "platform": "linux", "mode": "ui",
+                       "displayName": "second"}}}))
         await other.recv()                      # hello-ok
         await js('document.getElementById("count").textContent === "2" && '
-                 'document.getElementById("clients").textContent.includes("cli")', wait=True)
-        say(True, "a second client connects: the page lists 2 clients, the new one as cli")
+                 'document.getElementById("clients").textContent.includes("openclaw-tui")', wait=True)
+        # (a CLI would not be listed: the real gateway leaves CLI, backend and probe clients out)
+        say(True, "a second client connects: the page lists 2 clients, the new one as openclaw-tui")
         shot = await call("Page.captureScreenshot", session, format="png")
         with open(png, "wb") as f:
             f.write(base64.b64decode(shot["data"]))

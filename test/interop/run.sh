@@ -15,9 +15,11 @@ tmp=$(mktemp -d)
 ns=gateway-interop-$$
 pid=
 web=
+nodepid=
 
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	[ -n "$nodepid" ] && kill -9 -"$nodepid" 2>/dev/null
 	[ -n "$web" ] && kill $web 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
@@ -61,7 +63,7 @@ inns() { ip netns exec "$ns" "$@"; }
 # Start the daemon in the namespace on the default port; wait for its first line.
 start() {
 	rm -f "$tmp/err" && mkfifo "$tmp/err"
-	ip netns exec "$ns" ./gateway "$@" 2>"$tmp/err" &     # ip execs: $! is the gateway
+	ip netns exec "$ns" ${gw:-./gateway} "$@" 2>"$tmp/err" &     # ip execs: $! is the gateway
 	pid=$!
 	exec 3<"$tmp/err"
 	IFS= read -r line <&3 || line=
@@ -123,8 +125,10 @@ expect() {
 start --token-file "$tmp/token"
 expect "gateway health: OK" 0 "OK (" gateway health --url $url --token "$TOKEN"
 expect "gateway probe: reachable" 0 "Reachable: yes" gateway probe --url $url --token "$TOKEN" --port 18789
-grep -qF "Read probe: ok" "$tmp/out" && ok "openclaw gateway probe: read probe ok" ||
-	notok "openclaw gateway probe: read probe ok"
+# the probe client gets no scopes without a device identity: the real gateway says the same
+grep -qF "Read probe: limited - missing scope: operator.read" "$tmp/out" &&
+	ok "openclaw gateway probe: read probe limited by scopes, as against the real gateway" ||
+	notok "openclaw gateway probe: read probe limited by scopes, as against the real gateway"
 expect "gateway status: connectivity probe ok" 0 "Connectivity probe: ok" gateway status --url $url --token "$TOKEN"
 expect "gateway status --require-rpc: read probe ok" 0 "Read probe: ok" \
     gateway status --url $url --token "$TOKEN" --require-rpc
@@ -140,6 +144,69 @@ expect "gateway health, wrong token: refused" any "unauthorized: gateway token m
     gateway health --url $url --token wrong-token
 stop
 grep -qF "$TOKEN" "$tmp/gateway.log" && notok "the token appears in the log" || ok "the token is never logged"
+
+# --- the real node host (openclaw node run) registers; the real CLI lists it,
+# invokes a command on it through the daemon, and runs every read-only command
+start --token-file "$tmp/token"
+nodehome=$(mktemp -d "$tmp/home.XXXXXX")
+mkfifo "$tmp/nodeout"
+# its own process group (setsid execs in place: $! is the node host), to stop it and its child together
+inns setsid env HOME="$nodehome" OPENCLAW_STATE_DIR="$nodehome/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" PATH="$node24:$PATH" \
+    node "$openclaw" node run --host 127.0.0.1 --port 18789 --display-name interop-node >"$tmp/nodeout" 2>&1 &
+nodepid=$!
+exec 4<"$tmp/nodeout"
+connected=
+while IFS= read -r line <&4; do
+	say "    node: $line"
+	case $line in *"node host gateway connected"*) connected=1; break ;; esac
+done
+[ -n "$connected" ] && ok "openclaw node run: connected" || notok "openclaw node run: connected"
+cat <&4 >"$tmp/node.log" &
+nodelog=$!
+ocenv="OPENCLAW_GATEWAY_URL=$url OPENCLAW_GATEWAY_TOKEN=$TOKEN"
+expect "nodes list: the node" 0 "interop-node" nodes list
+expect "nodes status: connected" 0 "Connected: 1" nodes status
+expect "nodes describe: its commands" 0 "- system.which" nodes describe --node interop-node
+expect "nodes invoke system.which: relayed to the node host" 0 '"ok": true' \
+    nodes invoke --node interop-node --command system.which --params '{"bins":["sh"]}'
+grep -qE '"sh": "/([a-z]+/)*sh"' "$tmp/out" && ok "openclaw nodes invoke: the node's payload (the path of sh)" ||
+	notok "openclaw nodes invoke: the node's payload (the path of sh)"
+expect "devices list: no pairing here" 0 "No device pairing entries." devices list
+expect "status --json" 0 '"sessions"' status --json
+expect "system heartbeat last: none" 0 "null" system heartbeat last
+expect "system event --text" 0 "ok" system event --text interop-event
+expect "logs --limit 5: the daemon's own lines" 0 "listening on ws://127.0.0.1:18789" logs --limit 5
+expect "channels status: reachable" 0 "Gateway reachable." channels status
+expect "gateway stability" 0 "Gateway Stability" gateway stability
+ocenv=
+kill -TERM -"$nodepid"
+wait "$nodepid" 2>/dev/null
+nodepid=
+wait "$nodelog"
+exec 4<&-
+sed 's/^/    node: /' "$tmp/node.log"
+# (its npm auto-update check fails in the namespace, which has no network: that is not ours)
+grep -qE "publish failed|GatewayClientRequestError|gateway closed" "$tmp/node.log" &&
+	notok "the node host logs no failure of its requests" || ok "the node host logs no failure of its requests"
+stop
+
+# --- openclaw status --all names the port's listener a gateway only if its command line says openclaw
+ln -s "$(pwd)/gateway" "$tmp/openclaw-gateway"
+for name in gateway openclaw-gateway; do
+	[ $name = gateway ] && gw=./gateway || gw="$tmp/openclaw-gateway"
+	start --token-file "$tmp/token"
+	ocenv="OPENCLAW_GATEWAY_TOKEN=$TOKEN"
+	openclaw status --all
+	ocenv=
+	if grep -qF "Another process is listening on this port" "$tmp/out"; then seen=warned; else seen=clean; fi
+	case $name/$seen in
+	gateway/warned) ok "openclaw status --all: run as gateway, the port's listener is another process" ;;
+	openclaw-gateway/clean) ok "openclaw status --all: run as openclaw-gateway (make install), no warning" ;;
+	*) notok "openclaw status --all: run as $name, $seen" ;;
+	esac
+	stop
+done
+gw=
 
 # --- a real browser: headless Chromium (driven by browser.py over its DevTools
 # protocol) against the Origin and Host rules. Pages come from two local web
