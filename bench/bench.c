@@ -822,9 +822,10 @@ term_to_bindable(int clients)
 			fail("client %d did not hear close 1012", i);
 		put(idle[i], f, frame(f, WS_CLOSE, (const unsigned char *)"\x03\xf4", 2));
 	}
-	for (;;) {
+	for (;;) {                              /* bindable as the next gateway binds: SO_REUSEADDR */
 		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){ 1 }, sizeof(int));
+		if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 1) == 0)
 			break;
 		close(fd);
 	}
