@@ -83,14 +83,22 @@ buf_consume(struct buf *b, size_t n)
 		buf_free(b);
 }
 
-static struct conn *corked;
-static size_t corklen;
+static struct conn *corked;            /* whose output the cork holds (below), or NULL */
+static size_t corktotal;
+static void cork_drop(void);
 
 /* bytes not yet written: queued, and gathered in the cork */
 size_t
 conn_pending(const struct conn *c)
 {
-	return c->out.len - c->out.off + (c == corked ? corklen : 0);
+	return c->out.len - c->out.off + (c == corked ? corktotal : 0);
+}
+
+/* bytes the socket would not take: the queue, which poll() drains */
+size_t
+conn_backlog(const struct conn *c)
+{
+	return c->out.len - c->out.off;
 }
 
 /* Every state change but the drop comes through here: nothing leaves C_DEAD. */
@@ -113,7 +121,7 @@ conn_drop(struct conn *c, const char *why)
 	if (opt.verbose)
 		logmsg("client %d: closed (%s)", c->fd, why);
 	if (c == corked)
-		corked = NULL, corklen = 0;     /* nobody to write it to */
+		cork_drop();                    /* nobody to write it to */
 	c->state = C_DEAD;
 	set_pool(c, POOL_NONE);
 }
@@ -159,46 +167,82 @@ conn_send(struct conn *c, const struct iovec *iov, int n)
  * an event and its frames) is gathered here and leaves in one write, before
  * the next poll() or as soon as another connection has something to send.
  * A system call per frame cost most of the daemon's time at small messages.
+ * Small pieces are copied in; a large one that lies in the shared read
+ * buffer (an echoed payload) is referenced, which is safe because the cork
+ * is flushed before that buffer is read into again.
  */
-static unsigned char cork[CORK_MAX];   /* corked's bytes, corklen of them */
+static unsigned char cork[CORK_MAX];    /* the copied pieces, corklen bytes */
+static size_t corklen;
+static struct iovec corkv[CORK_PIECES]; /* all pieces in order, corktotal bytes */
+static int corkn;
+
+static void
+cork_drop(void)
+{
+	corked = NULL;
+	corklen = corktotal = 0;
+	corkn = 0;
+}
 
 static void
 cork_flush(void)
 {
 	struct conn *c = corked;
-	struct iovec iov;
+	int n = corkn;
 
 	if (c == NULL)
 		return;
-	corked = NULL;
-	iov.iov_base = cork;
-	iov.iov_len = corklen;
-	corklen = 0;
-	conn_send(c, &iov, 1);
+	cork_drop();
+	conn_send(c, corkv, n);
+}
+
+/* in the read buffer, and large enough that a copy would cost more than a piece of the writev */
+static int
+referable(const struct iovec *v)
+{
+	const unsigned char *p = v->iov_base;
+
+	return v->iov_len >= CORK_REF_MIN && p >= rbuf && p + v->iov_len <= rbuf + sizeof rbuf;
 }
 
 static int
 conn_writev(struct conn *c, const struct iovec *iov, int n)
 {
-	size_t len = 0;
-	int i;
+	size_t copy = 0;
+	int i, pieces = 0;
 
 	if (c->state == C_DEAD || c->wrshut)
 		return -1;
 	if (c != corked)
 		cork_flush();
-	for (i = 0; i < n; i++)
-		len += iov[i].iov_len;
-	if (len > sizeof cork - corklen) {      /* too big to gather: what is gathered goes first */
-		cork_flush();
-		return conn_send(c, iov, n);
+	for (i = 0; i < n; i++) {
+		if (referable(&iov[i]))
+			pieces += 2;            /* itself, and the copied piece after it */
+		else
+			copy += iov[i].iov_len;
 	}
-	for (i = 0; i < n; i++)
-		if (iov[i].iov_len) {
-			memcpy(cork + corklen, iov[i].iov_base, iov[i].iov_len);
-			corklen += iov[i].iov_len;
-		}
+	if (copy > sizeof cork - corklen || corkn + pieces + 1 > CORK_PIECES) {
+		cork_flush();                   /* what is gathered goes first */
+		if (copy > sizeof cork || pieces + 1 > CORK_PIECES)
+			return conn_send(c, iov, n);    /* too big to gather */
+	}
 	corked = c;
+	for (i = 0; i < n; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		corktotal += iov[i].iov_len;
+		if (referable(&iov[i])) {
+			corkv[corkn++] = iov[i];
+			continue;
+		}
+		if (corkn == 0 || (unsigned char *)corkv[corkn - 1].iov_base + corkv[corkn - 1].iov_len != cork + corklen) {
+			corkv[corkn].iov_base = cork + corklen;         /* a new copied piece */
+			corkv[corkn++].iov_len = 0;
+		}
+		memcpy(cork + corklen, iov[i].iov_base, iov[i].iov_len);
+		corklen += iov[i].iov_len;
+		corkv[corkn - 1].iov_len += iov[i].iov_len;
+	}
 	return 0;
 }
 
@@ -495,14 +539,15 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 		} else {
 			conn_write(c, out, n);
 			set_state(c, C_OPEN);
-			if (c->state != C_OPEN)
-				return len;     /* the 101 could not be written */
 			c->last_rx = c->since;
 			c->ws.max = opt.max_payload;
-			if (opt.verbose)
-				logmsg("client %d: WebSocket open", c->fd);
 			if (app->open)
 				app->open(c);
+			cork_flush();           /* the 101 and the application's first words, in one write */
+			if (c->state == C_DEAD)
+				return len;     /* they could not be written: it never was a WebSocket */
+			if (opt.verbose)
+				logmsg("client %d: WebSocket open", c->fd);
 			return req.headlen;     /* what follows the head is frames */
 		}
 	} else {
@@ -541,6 +586,7 @@ conn_read(struct conn *c)
 	ssize_t n;
 	size_t used;
 
+	cork_flush();                           /* it may point into rbuf, which this read overwrites */
 	n = read(c->fd, rbuf, sizeof rbuf);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -682,7 +728,7 @@ conn_free(struct conn *c)
 	if (app->closed)
 		app->closed(c);
 	if (c == corked)
-		corked = NULL, corklen = 0;
+		cork_drop();
 	close(c->fd);
 	buf_free(&c->in);
 	buf_free(&c->out);

@@ -32,6 +32,8 @@
 #define WARN_INTERVAL_MS     1000       /* at most one "refused" warning this often, with a count */
 #define READ_CHUNK           65536      /* one shared read buffer, no per-client buffer */
 #define CORK_MAX             65536      /* one connection's frames gathered for one write */
+#define CORK_PIECES          16         /* pieces of that write (POSIX promises writev 16) */
+#define CORK_REF_MIN         1024       /* an echoed payload this large is referenced, not copied */
 #define OUT_HIGH_WATER       262144     /* stop reading a client whose unsent output is above this */
 #define OUT_SLACK            1048576    /* unsent output allowed beyond one maximal message */
 #define MEMORY_BUDGET        (64u * 1024 * 1024)  /* all client buffers together (--max-memory) */
@@ -264,6 +266,7 @@ int  conns_init(void);
 const char *conn_new(int fd);
 int  conn_authenticated(struct conn *c);
 size_t conn_pending(const struct conn *c);
+size_t conn_backlog(const struct conn *c);
 long long conns_sweep(long long now, int *freed);
 int  conns_pollset(struct pollfd *pfd);
 void conns_io(const struct pollfd *pfd, int n);

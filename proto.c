@@ -275,34 +275,42 @@ slow(const struct conn *c)
 
 /*
  * Every authenticated client that has not seen the current list hears it.
- * The list is written once; only the seq prefix is each client's own.
+ * The list is written once; only the seq prefix is each client's own. A
+ * client whose socket has not taken what was queued for it (an older list,
+ * perhaps) is passed over and hears the newest list once it has: a client
+ * never holds two lists. Returns how many were passed over.
  */
-static void
+static int
 broadcast_presence(void)
 {
 	struct jw w = rpc_writer();
 	struct iovec part[2];
 	struct session *s;
 	char prefix[64];
-	int i;
+	int i, later = 0;
 
 	JW_LIT(&w, "\"event\":\"presence\",\"payload\":{\"presence\":");
 	write_presence(&w);
 	jw_printf(&w, "},\"stateVersion\":{\"presence\":%llu,\"health\":1}}", presence_version);
 	if (w.overflow)
-		return;
+		return 0;
 	part[1].iov_base = w.p;
 	part[1].iov_len = w.len;
 	for (i = 0; i < nconns; i++) {
-		if ((s = conns[i]->sess) == NULL || !s->authed || conns[i]->state != C_OPEN || slow(conns[i]) ||
+		if ((s = conns[i]->sess) == NULL || !s->authed || conns[i]->state != C_OPEN ||
 		    s->presence_seen == presence_version)
 			continue;
+		if (conn_backlog(conns[i]) > 0) {
+			later++;
+			continue;
+		}
 		part[0].iov_base = prefix;
 		part[0].iov_len = (size_t)snprintf(prefix, sizeof prefix, "{\"type\":\"event\",\"seq\":%llu,",
 		    ++s->seq);
 		ws_sendv(conns[i], WS_TEXT, part, 2);
 		s->presence_seen = presence_version;
 	}
+	return later;
 }
 
 /*
@@ -978,8 +986,8 @@ proto_tick(long long now)
 	int i;
 
 	if (presence_due && !draining && now - presence_sent >= PRESENCE_INTERVAL_MS) {
-		broadcast_presence();   /* nobody needs presence from a process that is exiting */
-		presence_due = 0;
+		/* nobody needs presence from a process that is exiting; the passed over get it later */
+		presence_due = broadcast_presence() > 0;
 		presence_sent = now;
 	}
 	if (now >= next_tick) {
