@@ -63,6 +63,7 @@
 #define CLIENT_FIELD_MAX     128        /* each client string kept for presence, with its NUL */
 #define REQUEST_ID_MAX       512        /* bytes of a request id as written */
 #define METHOD_MAX           128        /* a method name, with its NUL */
+#define METHOD_LIST_MAX      1024       /* the methods served, as JSON, for hello-ok */
 #define SCOPE_MAX            64         /* one requested scope, with its NUL; longer ones are not granted */
 #define SYSTEM_PRESENCE_MAX  16         /* system-event entries shown in presence; the oldest makes room */
 #define SYSTEM_ENTRY_MAX     1024       /* bytes of one, as JSON */
@@ -279,6 +280,7 @@ void ws_close(struct conn *c, unsigned code, const char *reason);
 
 /* the OpenClaw protocol, in three layers: rpc.c (frames), broker.c (nodes), proto.c (the rest) */
 #define UUID_LEN 36
+#define RANDOM_BATCH 4096                /* random bytes read at a time, for UUIDs and nonces */
 enum { ROLE_OPERATOR, ROLE_NODE };
 /* what a client said of itself in connect */
 enum { F_ID, F_MODE, F_PLATFORM, F_VERSION, F_DISPLAYNAME, F_INSTANCEID, F_DEVICEFAMILY, F_DEVICE, NFIELDS };

@@ -643,14 +643,21 @@ hello(struct conn *c, const char *id, long long t0)
 	const char *sep = "";
 	int k;
 
+	static char served[METHOD_LIST_MAX];    /* the methods served, as JSON: written once */
+
+	if (!served[0]) {
+		struct jw m = jw_init(served, sizeof served - 1);
+		for (k = 0; methods[k].name; k++)
+			if (methods[k].handle != connect_again && (methods[k].handle || broker_serves(methods[k].name))) {
+				jw_printf(&m, "%s\"%s\"", sep, methods[k].name);
+				sep = ",";
+			}
+		served[m.len] = '\0';
+	}
 	rpc_reply(&w, id, 1);
 	jw_printf(&w, "\"payload\":{\"type\":\"hello-ok\",\"protocol\":%d,\"server\":{\"version\":\"%s\","
 	    "\"connId\":\"%s\"},\"features\":{\"methods\":[", PROTOCOL_VERSION, GATEWAY_VERSION, s->connid);
-	for (k = 0; methods[k].name; k++)
-		if (methods[k].handle != connect_again && (methods[k].handle || broker_serves(methods[k].name))) {
-			jw_printf(&w, "%s\"%s\"", sep, methods[k].name);
-			sep = ",";
-		}
+	jw_cat(&w, served);
 	JW_LIT(&w, "],\"events\":[\"connect.challenge\",\"tick\",\"presence\",\"shutdown\",\"node.invoke.request\"]},"
 	    "\"snapshot\":{\"presence\":");
 	write_presence(&w);

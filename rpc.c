@@ -22,24 +22,42 @@ rpc_init(void)
 		die("cannot open /dev/urandom: nonces would be guessable");
 }
 
-/* a random (version 4) UUID: unguessable, so it serves as a nonce too */
+/*
+ * A random (version 4) UUID: unguessable, so it serves as a nonce too. The
+ * random bytes are read RANDOM_BATCH at a time (two UUIDs a connect: one
+ * read(2) per 128 connects, not two each), and each is used once.
+ */
 void
 uuid(char s[UUID_LEN + 1])
 {
-	unsigned char b[16];
-	size_t got = 0;
+	static const char hex[] = "0123456789abcdef";
+	static unsigned char pool[RANDOM_BATCH];
+	static size_t left;
+	unsigned char *b;
+	size_t got = 0, i, k;
 	ssize_t n;
 
-	while (got < sizeof b) {
-		if ((n = read(random_fd, b + got, sizeof b - got)) > 0)
-			got += (size_t)n;
-		else if (n == 0 || errno != EINTR)
-			die("cannot read /dev/urandom");
+	if (left < 16) {
+		while (got < sizeof pool) {
+			if ((n = read(random_fd, pool + got, sizeof pool - got)) > 0)
+				got += (size_t)n;
+			else if (n == 0 || errno != EINTR)
+				die("cannot read /dev/urandom");
+		}
+		left = sizeof pool;
 	}
+	b = pool + sizeof pool - left;
+	left -= 16;
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(s, UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	for (i = k = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			s[k++] = '-';
+		s[k++] = hex[b[i] >> 4];
+		s[k++] = hex[b[i] & 15];
+	}
+	s[k] = '\0';
+	memset(b, 0, 16);                       /* used: gone from memory */
 }
 
 struct jw
