@@ -177,6 +177,7 @@ broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
 	/* written out again as JSON in the frame scratch, then kept at their size */
 	w = rpc_writer();
 	JW_LIT(&w, "[");
+	w.p[w.len] = '\0';                     /* in_array reads what is written so far */
 	for (i = caps + 1, k = 0; caps >= 0 && k < rpc_tok[caps].count; k++, i = rpc_tok[i].next)
 		if (json_string(r->p, rpc_tok, i, name, sizeof name) > 0 && !in_array(w.p, name)) {
 			if (w.len > 1)
@@ -188,6 +189,7 @@ broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
 	jw_raw(&w, "", 1);
 	start = w.len;
 	JW_LIT(&w, "[");
+	w.p[w.len] = '\0';
 	for (i = cmds + 1, k = 0; cmds >= 0 && k < rpc_tok[cmds].count; k++, i = rpc_tok[i].next)
 		if (json_string(r->p, rpc_tok, i, name, sizeof name) > 0 && allowlisted(c->sess, name) &&
 		    !in_array(w.p + start, name)) {
