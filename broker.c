@@ -78,19 +78,10 @@ static const char *const admin_only[] = {
 	"browser.proxy", "browser.proxy.upload.v1", "fs.listDir", "terminal.upload", NULL
 };
 
-static int
-listed(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
 int
 broker_admin_only(const char *command)
 {
-	return listed(command, admin_only);
+	return str_in(command, admin_only);
 }
 
 /* the real gateway's platform id, from what the node says (lowercased) */
@@ -132,9 +123,9 @@ allowlisted(const struct session *s, const char *command)
 {
 	int p = platform_of(s);
 
-	if (listed(command, private_commands) || listed(command, dangerous))
+	if (str_in(command, private_commands) || str_in(command, dangerous))
 		return 0;
-	return listed(command, platforms[p] + 1) || (p <= 2 && listed(command, desktop_host));
+	return str_in(command, platforms[p] + 1) || (p <= 2 && str_in(command, desktop_host));
 }
 
 /* is "command" (a JSON string) in the JSON array of strings list? */
@@ -266,21 +257,6 @@ write_node(struct jw *w, const struct conn *c)
 	    n->connected_at, n->connected_at, n->connected_at);
 }
 
-/* params checked against a schema: -1 (and the error sent) if they fail */
-static int
-checked(struct conn *c, const struct rpc_req *r, const struct json_field *schema)
-{
-	char why[512], msg[600];
-
-	if (r->params < 0)
-		return 0;               /* none: as {} */
-	if (json_check(r->p, rpc_tok, r->params, schema, why, sizeof why) == 0)
-		return 0;
-	snprintf(msg, sizeof msg, "invalid %s params: %s", r->method, why);
-	rpc_error(c, r->id, "INVALID_REQUEST", msg, NULL);
-	return -1;
-}
-
 static const struct json_field no_params[] = { { NULL, 0, 0, 0, 0, NULL, NULL } };
 static const struct json_field describe_params[] = {
 	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
@@ -326,7 +302,7 @@ node_list(struct conn *c, const struct rpc_req *r)
 	struct jw w = rpc_writer();
 	int i, first = 1;
 
-	if (checked(c, r, no_params) < 0)
+	if (rpc_checked(c, r, no_params) < 0)
 		return;
 	rpc_reply(&w, r->id, 1);
 	jw_printf(&w, "\"payload\":{\"ts\":%lld,\"nodes\":[", unix_ms());
@@ -348,12 +324,8 @@ node_describe(struct conn *c, const struct rpc_req *r)
 	struct jw w = rpc_writer();
 	struct conn *n;
 
-	if (checked(c, r, describe_params) < 0)
+	if (rpc_checked(c, r, describe_params) < 0)
 		return;
-	if (r->params < 0) {
-		rpc_error(c, r->id, "INVALID_REQUEST", "invalid node.describe params: must have required property 'nodeId'", NULL);
-		return;
-	}
 	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "nodeId"), id, sizeof id);
 	if ((n = find_node(id)) == NULL) {
 		rpc_error(c, r->id, "INVALID_REQUEST", "unknown nodeId", NULL);
@@ -422,13 +394,8 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 	long long timeout = INVOKE_TIMEOUT_MS;
 	size_t clen, rlen;
 
-	if (checked(c, r, invoke_params) < 0)
+	if (rpc_checked(c, r, invoke_params) < 0)
 		return;
-	if (r->params < 0) {
-		rpc_error(c, r->id, "INVALID_REQUEST", "invalid node.invoke params: must have required property "
-		    "'nodeId'; must have required property 'command'; must have required property 'idempotencyKey'", NULL);
-		return;
-	}
 	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "nodeId"), id, sizeof id);
 	if (json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "command"), command, sizeof command) < 1) {
 		rpc_error(c, r->id, "INVALID_REQUEST", "nodeId and command required", NULL);
@@ -439,7 +406,7 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 	jw_str(&w, command);
 	JW_LIT(&w, "}");
 	jw_raw(&w, "", 1);
-	if (listed(command, private_commands)) {
+	if (str_in(command, private_commands)) {
 		rpc_error(c, r->id, "INVALID_REQUEST", "node.invoke does not allow private node controls", more);
 		return;
 	}
@@ -456,7 +423,7 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 	if (!allowlisted(node->sess, command)) {
 		if (strncmp(command, "talk.", 5) == 0)
 			snprintf(msg, sizeof msg, "node command not allowed: \"%s\" requires a trusted Talk-capable node", command);
-		else if (listed(command, dangerous))
+		else if (str_in(command, dangerous))
 			snprintf(msg, sizeof msg, "node command not allowed: \"%s\" requires explicit "
 			    "gateway.nodes.commands.allow opt-in", command);
 		else
@@ -535,13 +502,8 @@ invoke_result(struct conn *c, const struct rpc_req *r)
 	long n;
 	int k, ok;
 
-	if (checked(c, r, result_params) < 0)
+	if (rpc_checked(c, r, result_params) < 0)
 		return;
-	if (r->params < 0) {
-		rpc_error(c, r->id, "INVALID_REQUEST", "invalid node.invoke.result params: must have required property "
-		    "'id'; must have required property 'nodeId'; must have required property 'ok'", NULL);
-		return;
-	}
 	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "nodeId"), nodeid, sizeof nodeid);
 	if (strcmp(nodeid, SESSION_FIELD(c->sess, F_DEVICE)) != 0) {
 		rpc_error(c, r->id, "INVALID_REQUEST", "nodeId mismatch", NULL);
@@ -608,12 +570,8 @@ node_event(struct conn *c, const struct rpc_req *r)
 	char *text = NULL;
 	long len = -1;
 
-	if (checked(c, r, event_params) < 0)
+	if (rpc_checked(c, r, event_params) < 0)
 		return;
-	if (r->params < 0) {
-		rpc_error(c, r->id, "INVALID_REQUEST", "invalid node.event params: must have required property 'event'", NULL);
-		return;
-	}
 	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "event"), event, sizeof event);
 	if (strcmp(event, "node.host.stats") == 0) {
 		reason = "invalid_payload";
@@ -642,24 +600,29 @@ node_event(struct conn *c, const struct rpc_req *r)
 	rpc_ok(c, r->id, reply);
 }
 
+static const struct json_field skills_params[] = {
+	{ "skills", JS_ARRAY, 1, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+static const struct json_field tools_params[] = {
+	{ "tools", JS_ARRAY, 1, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
 /* node.skills.update, node.pluginTools.update: acknowledged with what was sent */
 static void
-node_update(struct conn *c, const struct rpc_req *r, const char *key)
+node_update(struct conn *c, const struct rpc_req *r, const struct json_field *schema)
 {
-	const int list = json_get(r->p, rpc_tok, r->params, key);
 	struct jw w = rpc_writer();
-	char why[96];
+	int list;
 
-	if (list < 0 || rpc_tok[list].type != JSON_ARRAY) {
-		snprintf(why, sizeof why, "invalid %s params: %s'%s'", r->method,
-		    list < 0 ? "must have required property " : "must be array at ", key);
-		rpc_error(c, r->id, "INVALID_REQUEST", why, NULL);
+	if (rpc_checked(c, r, schema) < 0)
 		return;
-	}
+	list = json_get(r->p, rpc_tok, r->params, schema[0].name);
 	rpc_reply(&w, r->id, 1);
 	JW_LIT(&w, "\"payload\":{\"nodeId\":");
 	jw_str(&w, SESSION_FIELD(c->sess, F_DEVICE));
-	jw_printf(&w, ",\"%s\":", key);
+	jw_printf(&w, ",\"%s\":", schema[0].name);
 	jw_raw(&w, r->p + rpc_tok[list].start, rpc_tok[list].len);
 	JW_LIT(&w, "}}");
 	rpc_send(c, &w);
@@ -674,7 +637,7 @@ static const char *const served[] = {
 int
 broker_serves(const char *method)
 {
-	return listed(method, served);
+	return str_in(method, served);
 }
 
 /* a method of broker_serves(), authorized already */
@@ -690,7 +653,7 @@ broker_method(struct conn *c, const struct rpc_req *r)
 	else if (strcmp(r->method, "node.invoke") == 0)
 		node_invoke(c, r);
 	else if (strcmp(r->method, "node.pair.list") == 0 || strcmp(r->method, "device.pair.list") == 0) {
-		if (checked(c, r, no_params) == 0)
+		if (rpc_checked(c, r, no_params) == 0)
 			rpc_ok(c, r->id, "{\"pending\":[],\"paired\":[]}");    /* no pairing on this host */
 	} else if (strcmp(r->method, "node.invoke.result") == 0)
 		invoke_result(c, r);
@@ -704,9 +667,9 @@ broker_method(struct conn *c, const struct rpc_req *r)
 		JW_LIT(&w, "}}");
 		rpc_send(c, &w);
 	} else if (strcmp(r->method, "node.skills.update") == 0)
-		node_update(c, r, "skills");
+		node_update(c, r, skills_params);
 	else
-		node_update(c, r, "tools");
+		node_update(c, r, tools_params);
 }
 
 /* A connection goes: a node's waiting invokes are answered at once; an operator's are orphaned. */

@@ -192,7 +192,7 @@ void jw_str(struct jw *w, const char *s);
 void jw_cat(struct jw *w, const char *s);
 #define JW_LIT(w, lit) jw_raw((w), "" lit, sizeof(lit) - 1)   /* "" lit: literals only */
 /* a closed object's members, for json_check; the reasons read as the real gateway's */
-enum { JS_ANY, JS_STRING, JS_ENUM, JS_CONST, JS_INT, JS_BOOL, JS_STRINGS, JS_OBJECT };
+enum { JS_ANY, JS_STRING, JS_ENUM, JS_CONST, JS_INT, JS_BOOL, JS_ARRAY, JS_STRINGS, JS_OBJECT };
 struct json_field {
 	const char *name;               /* NULL ends the list */
 	unsigned char type;
@@ -202,6 +202,7 @@ struct json_field {
 	const struct json_field *sub;   /* JS_OBJECT: its members */
 	const char *const *values;      /* JS_ENUM, JS_CONST: the allowed strings, NULL-terminated */
 };
+int  str_in(const char *s, const char *const *list);
 int  json_check(const char *s, const struct json_tok *t, int obj, const struct json_field *fields,
                 char *out, size_t cap);
 
@@ -316,6 +317,7 @@ void rpc_reply(struct jw *w, const char *id, int ok);
 void rpc_ok(struct conn *c, const char *id, const char *payload);
 void rpc_error(struct conn *c, const char *id, const char *code, const char *message, const char *more);
 void rpc_event(struct conn *c, const char *name, const char *payload, int numbered);
+int  rpc_checked(struct conn *c, const struct rpc_req *r, const struct json_field *schema);
 
 /* broker.c: nodes and the commands relayed to them */
 #define NODE_CAPS_MAX        64         /* caps a node may declare */

@@ -492,8 +492,9 @@ check_error(struct check *k, const char *path, const char *message)
 	k->w.p[k->w.len] = '\0';      /* the writer keeps a byte spare for it */
 }
 
-static int
-in_list(const char *v, const char *const *list)
+/* is s one of the list, which a NULL ends? */
+int
+str_in(const char *v, const char *const *list)
 {
 	for (; *list; list++)
 		if (strcmp(v, *list) == 0)
@@ -527,6 +528,10 @@ check_value(struct check *k, int i, const struct json_field *f, const char *path
 		else if (num < f->min)
 			check_error(k, path, f->min ? "must be >= 1" : "must be >= 0");
 		return;
+	case JS_ARRAY:
+		if (k->t[i].type != JSON_ARRAY)
+			check_error(k, path, "must be array");
+		return;
 	case JS_STRINGS:
 		if (k->t[i].type != JSON_ARRAY) {
 			check_error(k, path, "must be array");
@@ -547,7 +552,7 @@ check_value(struct check *k, int i, const struct json_field *f, const char *path
 			return;
 		}
 		if (f->values) {
-			if (json_string(k->s, k->t, i, v, sizeof v) < 0 || !in_list(v, f->values))
+			if (json_string(k->s, k->t, i, v, sizeof v) < 0 || !str_in(v, f->values))
 				check_error(k, path, f->type == JS_CONST ? "must be equal to constant" :
 				    "must be equal to one of the allowed values");
 			return;
@@ -602,8 +607,8 @@ check_object(struct check *k, int obj, const struct json_field *f, const char *p
 }
 
 /*
- * Check the object at obj against the fields (a closed object). Returns 0
- * if it passes, else -1 with the reasons in out.
+ * Check the object at obj (-1: absent, checked as {}) against the fields (a
+ * closed object). Returns 0 if it passes, else -1 with the reasons in out.
  */
 int
 json_check(const char *s, const struct json_tok *t, int obj, const struct json_field *fields, char *out, size_t cap)
@@ -614,10 +619,15 @@ json_check(const char *s, const struct json_tok *t, int obj, const struct json_f
 	k.s = s;
 	k.t = t;
 	out[0] = '\0';
-	if (obj < 0) {
-		check_error(&k, "", "must be object");
-		return -1;
-	}
-	check_object(&k, obj, fields, "");
+	if (obj < 0) {                          /* absent: as {}, so only its required members are missing */
+		char one[128];
+		const struct json_field *g;
+		for (g = fields; g->name; g++)
+			if (g->required) {
+				snprintf(one, sizeof one, "must have required property '%s'", g->name);
+				check_error(&k, "", one);
+			}
+	} else
+		check_object(&k, obj, fields, "");
 	return k.w.len ? -1 : 0;
 }

@@ -181,15 +181,6 @@ proto_init(void)
 }
 
 static int
-one_of(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 authed_clients(void)
 {
 	int i, n = 0;
@@ -425,21 +416,6 @@ config_get(struct conn *c, const struct rpc_req *r)
 	rpc_send(c, &w);
 }
 
-/* params checked against a schema: -1 (and the error sent) if they fail */
-static int
-checked(struct conn *c, const struct rpc_req *r, const struct json_field *schema, int required)
-{
-	char why[512], msg[640];
-
-	if (r->params < 0 && !required)
-		return 0;
-	if (json_check(r->p, rpc_tok, r->params, schema, why, sizeof why) == 0)
-		return 0;
-	snprintf(msg, sizeof msg, "invalid %s params: %s", r->method, why);
-	rpc_error(c, r->id, "INVALID_REQUEST", msg, NULL);
-	return -1;
-}
-
 static void
 last_heartbeat(struct conn *c, const struct rpc_req *r)
 {
@@ -449,7 +425,7 @@ last_heartbeat(struct conn *c, const struct rpc_req *r)
 static void
 wake(struct conn *c, const struct rpc_req *r)
 {
-	if (checked(c, r, wake_params, 1) == 0)
+	if (rpc_checked(c, r, wake_params) == 0)
 		rpc_ok(c, r->id, "{\"ok\":true}");
 }
 
@@ -466,7 +442,7 @@ system_event(struct conn *c, const struct rpc_req *r)
 	size_t k;
 	int v;
 
-	if (checked(c, r, system_event_params, 1) < 0)
+	if (rpc_checked(c, r, system_event_params) < 0)
 		return;
 	if (json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "text"), text, sizeof text) < 1) {
 		rpc_error(c, r->id, "INVALID_REQUEST", "text required", NULL);
@@ -514,7 +490,7 @@ logs_tail(struct conn *c, const struct rpc_req *r)
 	struct tm tm;
 	time_t t;
 
-	if (checked(c, r, logs_params, 0) < 0)
+	if (rpc_checked(c, r, logs_params) < 0)
 		return;
 	json_integer(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "cursor"), &cursor);
 	json_integer(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "limit"), &limit);
@@ -762,7 +738,9 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	long n;
 	int v;
 
-	if (json_check(p, rpc_tok, params, connect_params, why, sizeof why) < 0) {
+	if (params < 0)
+		strcpy(why, "must be object");  /* no params at all: the real validator's words */
+	if (params < 0 || json_check(p, rpc_tok, params, connect_params, why, sizeof why) < 0) {
 		snprintf(msg, sizeof msg, "invalid connect params: %s", why);
 		refuse(c, r->id, "INVALID_REQUEST", msg, NULL, 1008);
 		return;
@@ -831,7 +809,7 @@ connect_request(struct conn *c, const struct rpc_req *r)
 		return;
 	}
 	s->scopes = grant_scopes(s, p, json_get(p, rpc_tok, params, "scopes"));
-	s->listed = !one_of(SESSION_FIELD(s, F_MODE), (const char *const[]){ "cli", "backend", "probe", NULL });
+	s->listed = !str_in(SESSION_FIELD(s, F_MODE), (const char *const[]){ "cli", "backend", "probe", NULL });
 	s->connected_at = unix_ms();
 	uuid(s->connid);
 	if (s->role == ROLE_NODE && broker_register(c, r, why, sizeof why) < 0) {

@@ -130,3 +130,16 @@ rpc_event(struct conn *c, const char *name, const char *payload, int numbered)
 	JW_LIT(&w, "}");
 	rpc_send(c, &w);
 }
+
+/* A method's params (absent: as {}) checked against its schema; -1, and the real error sent, if they fail. */
+int
+rpc_checked(struct conn *c, const struct rpc_req *r, const struct json_field *schema)
+{
+	char why[512], msg[640];
+
+	if (json_check(r->p, rpc_tok, r->params, schema, why, sizeof why) == 0)
+		return 0;
+	snprintf(msg, sizeof msg, "invalid %s params: %s", r->method, why);
+	rpc_error(c, r->id, "INVALID_REQUEST", msg, NULL);
+	return -1;
+}

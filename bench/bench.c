@@ -538,6 +538,19 @@ poll_floor(int nidle, unsigned long total, double *rate)
 	return c;
 }
 
+/* n connections opened and upgrades sent on each, before any answer is read */
+static void
+upgrades(int *fds, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		if ((fds[k] = tcp_to(port)) < 0)
+			fail("connect: %s", strerror(errno));
+		put(fds[k], upgrade, sizeof upgrade - 1);
+	}
+}
+
 /* handshakes: inflight at a time, total of them */
 static double
 handshakes(int inflight, int total, double *rate)
@@ -548,11 +561,7 @@ handshakes(int inflight, int total, double *rate)
 	c0 = cpu_of(daemon_pid);
 	t0 = now_s();
 	while (done < total) {
-		for (k = 0; k < inflight; k++) {
-			if ((fds[k] = tcp_to(port)) < 0)
-				fail("connect: %s", strerror(errno));
-			put(fds[k], upgrade, sizeof upgrade - 1);
-		}
+		upgrades(fds, inflight);
 		for (k = 0; k < inflight; k++) {
 			expect_101(fds[k]);
 			if (restlen)
@@ -628,11 +637,7 @@ hellos(int inflight, int total, double *rate)
 	c0 = cpu_of(daemon_pid);
 	t0 = now_s();
 	while (done < total) {                  /* inflight at each step at once */
-		for (k = 0; k < inflight; k++) {
-			if ((fds[k] = tcp_to(port)) < 0)
-				fail("connect: %s", strerror(errno));
-			put(fds[k], upgrade, sizeof upgrade - 1);
-		}
+		upgrades(fds, inflight);
 		for (k = 0; k < inflight; k++) {
 			expect_101(fds[k]);
 			next_frame(fds[k], buf, sizeof buf);
