@@ -150,8 +150,9 @@ grep -qF "$TOKEN" "$tmp/gateway.log" && notok "the token appears in the log" || 
 start --token-file "$tmp/token"
 nodehome=$(mktemp -d "$tmp/home.XXXXXX")
 mkfifo "$tmp/nodeout"
-# its own process group (setsid execs in place: $! is the node host), to stop it and its child together
-inns setsid env HOME="$nodehome" OPENCLAW_STATE_DIR="$nodehome/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" PATH="$node24:$PATH" \
+# its own process group, to stop it and its child together (ip and setsid exec in place, and no
+# shell function is put in the background, so $! is the node host)
+ip netns exec "$ns" setsid env HOME="$nodehome" OPENCLAW_STATE_DIR="$nodehome/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" PATH="$node24:$PATH" \
     node "$openclaw" node run --host 127.0.0.1 --port 18789 --display-name interop-node >"$tmp/nodeout" 2>&1 &
 nodepid=$!
 exec 4<"$tmp/nodeout"
