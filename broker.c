@@ -583,7 +583,10 @@ node_event(struct conn *c, const struct rpc_req *r)
 			text[len = (long)rpc_tok[payload].len] = '\0';
 		}
 		if (len > 1 && len < NODE_STATS_MAX && json_parse(text, (size_t)len, rpc_tok, JSON_MAX_TOKENS) > 0 &&
-		    rpc_tok[0].type == JSON_OBJECT) {
+		    rpc_tok[0].type == JSON_OBJECT && rpc_tok[0].count > 0) {
+			/* kept from its { to its }, so updatedAtMs can be added before the } */
+			memmove(text, text + rpc_tok[0].start, rpc_tok[0].len);
+			text[rpc_tok[0].len] = '\0';
 			free(n->stats);
 			n->stats = text;
 			text = NULL;

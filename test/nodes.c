@@ -114,7 +114,12 @@ registering(void)
 
 	/* what the node host sends after hello-ok, answered as an approved node is */
 	r = call(node, "{\"type\":\"req\",\"id\":\"e\",\"method\":\"node.event\",\"params\":{\"event\":\"node.host.stats\","
-	    "\"payloadJSON\":\"{\\\"cpuCount\\\":2,\\\"loadAverage\\\":[0.5,0.4,0.3]}\"}}");
+	    "\"payloadJSON\":\" { } \"}}");
+	check(r && is(r, "payload.handled", "false") && is(r, "payload.reason", "invalid_payload"),
+	    "node.event stats with no figures: invalid_payload (%s)", r ? r : "");
+	free(r);
+	r = call(node, "{\"type\":\"req\",\"id\":\"e\",\"method\":\"node.event\",\"params\":{\"event\":\"node.host.stats\","
+	    "\"payloadJSON\":\" {\\\"cpuCount\\\":2,\\\"loadAverage\\\":[0.5,0.4,0.3]} \"}}");
 	check(r && is(r, "payload.ok", "true") && is(r, "payload.event", "node.host.stats") &&
 	    is(r, "payload.handled", "true") && is(r, "payload.reason", "updated"), "node.event stats: updated (%s)", r ? r : "");
 	free(r);
