@@ -111,6 +111,8 @@ registering(void)
 	    "INVALID_REQUEST", "unknown nodeId", "node.describe of an unknown node");
 	refused(op, "{\"type\":\"req\",\"id\":\"d\",\"method\":\"node.describe\",\"params\":{}}", "INVALID_REQUEST",
 	    "invalid node.describe params: must have required property 'nodeId'", "node.describe without nodeId");
+	refused(op, "{\"type\":\"req\",\"id\":\"d\",\"method\":\"node.describe\"}", "INVALID_REQUEST",
+	    "invalid node.describe params: must have required property 'nodeId'", "node.describe without params: as {}");
 
 	/* what the node host sends after hello-ok, answered as an approved node is */
 	r = call(node, "{\"type\":\"req\",\"id\":\"e\",\"method\":\"node.event\",\"params\":{\"event\":\"node.host.stats\","
