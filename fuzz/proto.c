@@ -36,6 +36,13 @@ conn_pending(const struct conn *c)
 	return 0;
 }
 
+size_t
+conn_backlog(const struct conn *c)
+{
+	(void)c;
+	return 0;
+}
+
 int
 ws_sendv(struct conn *c, int opcode, const struct iovec *parts, int n)
 {
