@@ -337,6 +337,10 @@ set_pool(struct conn *c, int pool)
 static void
 evict(struct conn *c)
 {
+	static struct tally evicted = { "evicted", "connection", NULL, 0, 0, NULL, 0 };
+
+	tally(&evicted, c->pool == POOL_PREAUTH ? "the pre-auth pool was full; the user holding the most made room" :
+	    "the session pool was full; the user holding the most made room");
 	set_pool(c, POOL_NONE);
 	if (opt.verbose)
 		logmsg("client %d: evicted, to make room for another user's client", c->fd);
@@ -692,9 +696,9 @@ conns_init(void)
 	return conns_max;
 }
 
-/* Take a new client's socket (non-blocking already); why not, else NULL. */
+/* Take a new client's socket (non-blocking already) and its peer's user; why not, else NULL. */
 const char *
-conn_new(int fd)
+conn_new(int fd, long uid)
 {
 	struct conn *c;
 
@@ -703,7 +707,7 @@ conn_new(int fd)
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return "out of memory";
 	c->fd = fd;
-	c->uid = PEER_UNSEEN;
+	c->uid = uid;
 	/* the cork decides when a write goes out; Nagle would only delay it more */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (pool_size[POOL_PREAUTH] >= PREAUTH_MAX && make_room(c, POOL_PREAUTH) < 0) {

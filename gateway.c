@@ -24,9 +24,7 @@ static int sigpipe[2];
 static int reserve_fd = -1;             /* spare descriptor, given up to shed a connection on EMFILE */
 static int accept_paused;               /* out of descriptors and no reserve: wait for a close */
 static long long drain_deadline;
-static unsigned long refused;           /* connections refused and not yet reported */
-static const char *refused_why;         /* the latest reason */
-static long long refused_reported = -WARN_INTERVAL_MS;  /* when the last report went out */
+static struct tally refused = { "refused", "connection", NULL, 0, 0, NULL, 0 };
 
 static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
@@ -276,38 +274,27 @@ setup_signals(void)
 /* accept */
 
 /*
- * Refusals are counted and reported at most once per WARN_INTERVAL_MS,
- * however many there are: a flood must not flood the log too. Returns when
- * a count is due to be reported, or -1 if none is waiting.
+ * Take what waits on the listener, at most ACCEPTS_PER_WAKEUP a turn so a
+ * flood of connects cannot starve the clients. Their peers' users are
+ * learned together (one /proc pass for the batch where there is no
+ * sock_diag), then each is given to conn.c, which may refuse it.
  */
-static long long
-report_refused(long long now)
-{
-	if (refused == 0)
-		return -1;
-	if (now - refused_reported < WARN_INTERVAL_MS)
-		return refused_reported + WARN_INTERVAL_MS;
-	logmsg("warning: refused %lu connection%s (%s)", refused, refused == 1 ? "" : "s", refused_why);
-	refused = 0;
-	refused_reported = now;
-	return -1;
-}
-
 static void
 accept_clients(int lfd)
 {
+	int fds[ACCEPTS_PER_WAKEUP], i, n = 0, fd;
+	long uids[ACCEPTS_PER_WAKEUP];
 	const char *why;
-	int i, fd;
 
 	if (reserve_fd < 0)                     /* lost to a full table before: take it back */
 		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
 		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
-			if ((why = set_flags(fd) < 0 ? strerror(errno) : conn_new(fd)) != NULL) {
+			if (set_flags(fd) < 0) {
+				tally(&refused, strerror(errno));
 				close(fd);
-				refused_why = why;
-				refused++;
-			}
+			} else
+				fds[n++] = fd;
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -326,10 +313,14 @@ accept_clients(int lfd)
 		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			break;                  /* nobody was waiting after all */
-		refused_why = "out of file descriptors";
-		refused++;
+		tally(&refused, "out of file descriptors");
 	}
-	report_refused(now_ms());
+	peer_uids(fds, uids, n);
+	for (i = 0; i < n; i++)
+		if ((why = conn_new(fds[i], uids[i])) != NULL) {
+			close(fds[i]);
+			tally(&refused, why);
+		}
 }
 
 /* shutdown */
@@ -392,7 +383,7 @@ serve(int table)
 		}
 		if (app->tick && ((d = app->tick(now)) < next || next < 0))
 			next = d;
-		if ((d = report_refused(now)) >= 0 && (d < next || next < 0))
+		if ((d = tallies_report(now, 0)) >= 0 && (d < next || next < 0))
 			next = d;
 
 		n = 0;
@@ -419,6 +410,7 @@ serve(int table)
 			read_signals();
 	}
 	conns_free_all();
+	tallies_report(now_ms(), 1);
 	free(pfd);
 }
 
@@ -427,7 +419,7 @@ static void
 echo_open(struct conn *c)
 {
 	if (conn_authenticated(c) < 0)
-		ws_close(c, 1013, "try again later");
+		ws_close(c, 1013, "too many clients; try again later");      /* as the protocol refuses */
 }
 
 static void
@@ -463,6 +455,7 @@ main(int argc, char *argv[])
 	nlisteners = lock_listen(opt.port, listeners);
 	log_init();
 	setup_signals();
+	peer_init();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (token_file && (why = read_token_file()) != NULL)
 		die("%s", why);

@@ -88,12 +88,22 @@ const struct log_line *log_line(unsigned back);
 unsigned long long log_size(void);
 void logmsg(const char *fmt, ...) PRINTFLIKE(1, 2);
 void die(const char *fmt, ...) PRINTFLIKE(1, 2);
+struct tally {                          /* "warning: <verb> <n> <noun>s (<why>)", at most once a WARN_INTERVAL_MS */
+	const char *verb, *noun;
+	const char *why;                /* the latest reason, a string that stays */
+	unsigned long n;                /* counted and not yet logged */
+	long long reported;
+	struct tally *next;
+	int listed;
+};
+void tally(struct tally *t, const char *why);
+long long tallies_report(long long now, int final);
 long long now_ms(void);                 /* monotonic, for timers */
 long long unix_ms(void);                /* wall clock, for what clients see */
 
 /* peer.c */
 #define PEER_UNKNOWN (-1L)               /* cannot be told (another system, no /proc) */
-#define PEER_UNSEEN  (-2L)               /* not looked up yet */
+void peer_init(void);
 void peer_uids(const int *fds, long *uids, int n);
 int  port_holder(int port, char *out, size_t cap);
 
@@ -237,7 +247,7 @@ struct conn {
 	int fd;
 	unsigned char state;
 	unsigned char pool;
-	long uid;                       /* the peer's user: PEER_UNSEEN until needed */
+	long uid;                       /* the peer's user, learned at accept (peer.c) */
 	long long admitted;
 	unsigned char pinged;           /* an idle ping is out */
 	unsigned char wrshut;           /* our side is shut down for writing */
@@ -265,7 +275,7 @@ extern const struct app *app;
 extern int draining;
 struct conn *pool_victim(struct conn *c, int pool);     /* pool.c */
 int  conns_init(void);
-const char *conn_new(int fd);
+const char *conn_new(int fd, long uid);
 int  conn_authenticated(struct conn *c);
 size_t conn_pending(const struct conn *c);
 size_t conn_backlog(const struct conn *c);

@@ -109,6 +109,48 @@ logmsg(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A warning that may come in floods (refused connections, evictions, failed
+ * proofs) is counted, and logged at most once per WARN_INTERVAL_MS with its
+ * count and the latest reason: a flood must not flood the log too.
+ */
+static struct tally *tallies;           /* every tally counted so far */
+
+void
+tally(struct tally *t, const char *why)
+{
+	if (!t->listed) {
+		t->listed = 1;
+		t->reported = now_ms() - WARN_INTERVAL_MS;
+		t->next = tallies;
+		tallies = t;
+	}
+	t->n++;
+	t->why = why;
+}
+
+/* Log the counts that are due (all of them if final); when the next is due, -1 if none waits. */
+long long
+tallies_report(long long now, int final)
+{
+	struct tally *t;
+	long long next = -1;
+
+	for (t = tallies; t; t = t->next) {
+		if (t->n == 0)
+			continue;
+		if (!final && now - t->reported < WARN_INTERVAL_MS) {
+			if (next < 0 || t->reported + WARN_INTERVAL_MS < next)
+				next = t->reported + WARN_INTERVAL_MS;
+			continue;
+		}
+		logmsg("warning: %s %lu %s%s (%s)", t->verb, t->n, t->noun, t->n == 1 ? "" : "s", t->why);
+		t->n = 0;
+		t->reported = now;
+	}
+	return next;
+}
+
 void
 die(const char *fmt, ...)
 {

@@ -1,10 +1,15 @@
 /*
- * Who is behind a local socket, as Linux shows it in /proc: the user owning
- * the other end of a loopback connection (/proc/net/tcp and tcp6), which
- * conn.c uses only to share its slots fairly between local users under a
- * flood; and the process holding a port, which lock.c names when the lock
- * is taken. Where there is no /proc (another system) nothing is known: every
- * peer is PEER_UNKNOWN, and no holder is named.
+ * Who is behind a local socket: the user owning the other end of a loopback
+ * connection, learned once at accept, which the pools use to share their
+ * slots fairly between local users under a flood; and the process holding
+ * a port, which lock.c names when the lock is taken.
+ *
+ * On Linux a peer's user costs one exact sock_diag lookup (a netlink request
+ * naming the peer's socket by its addresses, answered with its owner), so a
+ * flood of connections costs almost nothing to tell apart. Where netlink is
+ * refused (an emulator, a sandbox), one pass over /proc/net/tcp and tcp6
+ * serves every socket accepted in a loop turn. Where neither exists (another
+ * system), every peer is PEER_UNKNOWN, and no holder is named.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -16,6 +21,97 @@
 #include <unistd.h>
 
 #include "gateway.h"
+
+#ifdef __linux__
+/*
+ * The kernel's sock_diag ABI (linux/netlink.h, sock_diag.h, inet_diag.h),
+ * stable since Linux 3.3. It is spelled out here because not every libc
+ * ships the kernel's headers (musl does not).
+ */
+#define NETLINK_SOCK_DIAG    4
+#define SOCK_DIAG_BY_FAMILY  20
+#define NL_REQUEST           1          /* NLM_F_REQUEST, without NLM_F_DUMP: one socket, looked up exactly */
+struct nl_header { uint32_t len; uint16_t type, flags; uint32_t seq, pid; };
+struct diag_sockid {
+	uint16_t sport, dport;          /* network byte order, as the addresses */
+	uint32_t src[4], dst[4];
+	uint32_t ifindex, cookie[2];
+};
+struct diag_req { uint8_t family, protocol, ext, pad; uint32_t states; struct diag_sockid id; };
+struct diag_msg {
+	uint8_t family, state, timer, retrans;
+	struct diag_sockid id;
+	uint32_t expires, rqueue, wqueue, uid, inode;
+};
+#endif
+
+static int diag_fd = -1;                /* the sock_diag socket, -1 where there is none */
+
+/* Open the sock_diag socket where the system has one: before any client, so nothing waits on it. */
+void
+peer_init(void)
+{
+#ifdef __linux__
+	diag_fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+#endif
+}
+
+#ifdef __linux__
+/*
+ * The owner of the peer's socket of the accepted fd: one request and its
+ * answer, which the kernel has queued before sendto returns. -1 if it
+ * cannot be told (netlink refused, or the peer is gone already).
+ */
+static int
+diag_uid(int fd, long *uid)
+{
+	static uint32_t seq;
+	struct { struct nl_header h; struct diag_req r; } req;
+	struct { struct nl_header h; struct diag_msg m; char rest[256]; } ans;
+	struct sockaddr_storage peer, ours;
+	socklen_t plen = sizeof peer, olen = sizeof ours;
+	ssize_t n;
+
+	if (diag_fd < 0 || getpeername(fd, (struct sockaddr *)&peer, &plen) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ours, &olen) < 0 ||
+	    (peer.ss_family != AF_INET && peer.ss_family != AF_INET6))
+		return -1;
+	memset(&req, 0, sizeof req);
+	req.h.len = sizeof req;
+	req.h.type = SOCK_DIAG_BY_FAMILY;
+	req.h.flags = NL_REQUEST;
+	req.h.seq = ++seq;
+	req.r.family = (uint8_t)peer.ss_family;
+	req.r.protocol = IPPROTO_TCP;
+	req.r.states = ~0u;
+	req.r.id.cookie[0] = req.r.id.cookie[1] = ~0u;  /* none: find it by its addresses */
+	/* the peer's socket is ours seen from the other side: its source is our peer */
+	if (peer.ss_family == AF_INET) {
+		req.r.id.sport = ((struct sockaddr_in *)&peer)->sin_port;
+		req.r.id.dport = ((struct sockaddr_in *)&ours)->sin_port;
+		memcpy(req.r.id.src, &((struct sockaddr_in *)&peer)->sin_addr, 4);
+		memcpy(req.r.id.dst, &((struct sockaddr_in *)&ours)->sin_addr, 4);
+	} else {
+		req.r.id.sport = ((struct sockaddr_in6 *)&peer)->sin6_port;
+		req.r.id.dport = ((struct sockaddr_in6 *)&ours)->sin6_port;
+		memcpy(req.r.id.src, &((struct sockaddr_in6 *)&peer)->sin6_addr, 16);
+		memcpy(req.r.id.dst, &((struct sockaddr_in6 *)&ours)->sin6_addr, 16);
+	}
+	if (send(diag_fd, &req, sizeof req, 0) != (ssize_t)sizeof req)
+		return -1;
+	/* the answer is queued already; anything else there (an older answer) is read past */
+	while ((n = recv(diag_fd, &ans, sizeof ans, MSG_DONTWAIT)) >= (ssize_t)sizeof ans.h) {
+		if (ans.h.seq != seq)
+			continue;
+		if (ans.h.type != SOCK_DIAG_BY_FAMILY || n < (ssize_t)(sizeof ans.h + sizeof ans.m) ||
+		    ans.m.id.sport != req.r.id.sport || ans.m.id.dport != req.r.id.dport)
+			return -1;              /* an error (the peer is gone), or not the socket asked for */
+		*uid = (long)ans.m.uid;
+		return 0;
+	}
+	return -1;
+}
+#endif
 
 /*
  * An address as the kernel writes it there: each 32-bit word as it lies in
@@ -67,12 +163,12 @@ by_port(const void *a, const void *b)
 }
 
 /*
- * Set uids[i] to the user owning the other end of the accepted socket
- * fds[i], or PEER_UNKNOWN. One pass over each table serves them all: the
- * wanted sockets are sorted by port, and each line looks up its own.
+ * Where there is no sock_diag: one pass over each /proc table serves all
+ * the sockets fds[0..n), for those uids[i] not known yet. The wanted
+ * sockets are sorted by port, and each line looks up its own.
  */
-void
-peer_uids(const int *fds, long *uids, int n)
+static void
+proc_uids(const int *fds, long *uids, int n)
 {
 	static const char *const tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
 	struct sockaddr_storage peer, ours;
@@ -84,11 +180,11 @@ peer_uids(const int *fds, long *uids, int n)
 	int i, k = 0;
 	FILE *f;
 
-	for (i = 0; i < n; i++)
-		uids[i] = PEER_UNKNOWN;
 	if (n <= 0 || (w = malloc((size_t)n * sizeof *w)) == NULL)
 		return;
 	for (i = 0; i < n; i++) {
+		if (uids[i] != PEER_UNKNOWN)
+			continue;
 		plen = sizeof peer;
 		olen = sizeof ours;
 		if (getpeername(fds[i], (struct sockaddr *)&peer, &plen) < 0 ||
@@ -119,6 +215,28 @@ peer_uids(const int *fds, long *uids, int n)
 		fclose(f);
 	}
 	free(w);
+}
+
+/*
+ * Set uids[i] to the user owning the other end of the accepted socket
+ * fds[i], or PEER_UNKNOWN: by sock_diag each, and what it cannot tell by
+ * one pass over /proc for them all.
+ */
+void
+peer_uids(const int *fds, long *uids, int n)
+{
+	int i, rest = 0;
+
+	for (i = 0; i < n; i++) {
+		uids[i] = PEER_UNKNOWN;
+#ifdef __linux__
+		if (diag_uid(fds[i], &uids[i]) == 0)
+			continue;
+#endif
+		rest++;
+	}
+	if (rest > 0 && diag_fd < 0)
+		proc_uids(fds, uids, n);
 }
 
 /* the inode of a socket listening on port, from the tables; 0 if none is seen */

@@ -1,40 +1,11 @@
 /*
  * Who makes room when a pool of connections is full. The slots are shared
- * between the local users the peers belong to (peer.c): a flood from one
- * user then only ever displaces its own connections. Peers that cannot be
- * told apart count as one user. conn.c counts the pools and evicts; this
- * only chooses.
+ * between the local users the peers belong to (learned at accept, peer.c):
+ * a flood from one user then only ever displaces its own connections.
+ * Peers that cannot be told apart count as one user. conn.c counts the
+ * pools and evicts; this only chooses.
  */
-#include <stdlib.h>
-
 #include "gateway.h"
-
-/* Look up the users of c and of every member of pool not seen yet, in one batch. */
-static void
-see_users(struct conn *c, int pool)
-{
-	int *fds, i, n = 0;
-	long *uids;
-
-	if ((fds = malloc((size_t)(nconns + 1) * sizeof *fds)) == NULL ||
-	    (uids = malloc((size_t)(nconns + 1) * sizeof *uids)) == NULL) {
-		free(fds);
-		return;                         /* unseen peers count as one user */
-	}
-	for (i = 0; i < nconns; i++)
-		if (conns[i]->pool == pool && conns[i]->uid == PEER_UNSEEN)
-			fds[n++] = conns[i]->fd;
-	if (c->uid == PEER_UNSEEN)
-		fds[n++] = c->fd;
-	peer_uids(fds, uids, n);
-	for (i = n = 0; i < nconns; i++)
-		if (conns[i]->pool == pool && conns[i]->uid == PEER_UNSEEN)
-			conns[i]->uid = uids[n++];
-	if (c->uid == PEER_UNSEEN)
-		c->uid = uids[n];
-	free(fds);
-	free(uids);
-}
 
 /*
  * pool is full and c wants a slot in it. If the user holding the most would
@@ -48,7 +19,6 @@ pool_victim(struct conn *c, int pool)
 	struct conn *m;
 	int i, k, nu = 0, most = 0, mine = 0;
 
-	see_users(c, pool);
 	for (i = 0; i < nconns; i++) {
 		if ((m = conns[i])->pool != pool)
 			continue;

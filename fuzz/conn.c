@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	assert(set_flags(sv[0]) == 0 && set_flags(sv[1]) == 0);
-	assert(conn_new(sv[0]) == NULL);
+	assert(conn_new(sv[0], PEER_UNKNOWN) == NULL);
 	for (turns = 0; nconns > 0 && turns < 100000; turns++) {
 		if (fed < size && (w = write(sv[1], data + fed, size - fed)) > 0)
 			fed += (size_t)w;
