@@ -150,28 +150,44 @@ stray_signals(void)
 	close(fd);
 }
 
-/* Bug: a reader of stderr that stalls froze the whole daemon in write(2). */
+/*
+ * Bug: a reader of stderr that stalls froze the whole daemon in write(2).
+ * The note of what was dropped goes out with the first line that fits once
+ * the log is read again: so everything read from then on is searched, up
+ * to the daemon's exit, never a slice of it.
+ */
 static void
 stalled_log(void)
 {
+	enum { CAP = 1 << 20 };
 	struct gw g;
 	const char *args[] = { "--verbose", NULL };
-	char sink[65536];
-	int port = free_port(), i, ok = 1;
+	char *log = malloc(CAP);
+	size_t len = 0;
+	ssize_t n;
+	int port = free_port(), i, ok = 1, termed = 0;
 
 	check(gw_start(&g, port, args), "gateway with --verbose");
 	/* nobody reads its stderr now: two lines a request fill a 64 KiB pipe long before the end */
 	for (i = 0; i < 1500 && ok; i++)
 		ok = http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200;
 	check(ok, "1500 requests are served while nobody reads the log (stopped at %d)", i);
-	while (read_some(g.err, sink, sizeof sink, 0) > 0)
-		;
-	g.loglen = 0;
-	g.log[0] = '\0';
-	kill(g.pid, SIGTERM);
-	check(gw_expect(&g, " log lines dropped\n", HANG_MS) && gw_expect(&g, "received SIGTERM", HANG_MS),
-	    "once the log drains, the next line says how many were dropped: %s", g.log);
+	/* read the log to its end: SIGTERM once the pipe is empty, so its line has room */
+	for (;;) {
+		n = read_some(g.err, log + len, CAP - 1 - len, termed ? HANG_MS : 0);
+		if (n > 0) {
+			len += (size_t)n;
+			log[len] = '\0';
+		} else if (!termed) {
+			kill(g.pid, SIGTERM);
+			termed = 1;
+		} else
+			break;                  /* its end (or a hang) */
+	}
+	check(strstr(log, " log lines dropped\n") && strstr(log, "received SIGTERM"),
+	    "once the log is read again, a line says how many were dropped: %.300s", log);
 	check(gw_wait(&g) == 0, "stops");
+	free(log);
 }
 
 /* the status of an upgrade with these extra header lines */
@@ -362,7 +378,19 @@ presence_coalesced(void)
 	check(gw_stop(&g) == 0, "stops");
 }
 
-enum { FLOOD_PREAUTH, FLOOD_SESSIONS, FLOOD_ECHO, FLOOD_MAX = MAX_CONNS + 64 };
+/*
+ * The floods. What they check is what the daemon decided, never how fast:
+ * every legitimate attempt gets in once its turn comes (each step waited
+ * for by event, HANG_MS only guards against a hang), every probe is
+ * answered, and the slots that went were the flooder's (its own close 1013
+ * frames, and the daemon's count of evictions in its log). The flooder
+ * keeps at most FLOOD_SPARE sockets beyond the slots it holds, fewer than
+ * the kernel's backlog, so a legitimate connect is always queued, however
+ * slow the daemon is. (make bench runs the flood that fills the backlog,
+ * and measures what share gets through in time.)
+ */
+enum { FLOOD_PREAUTH, FLOOD_SESSIONS, FLOOD_ECHO, FLOOD_SPARE = 64, FLOOD_MAX = PREAUTH_MAX + FLOOD_SPARE };
+static const char evicted_close[] = "\x88\x11\x03\xf5try again later";    /* close 1013, as an eviction sends it */
 
 /* does p[0..n) contain s? (frames may hold NUL bytes, so not strstr) */
 static int
@@ -376,23 +404,41 @@ contains(const char *p, size_t n, const char *s)
 	return 0;
 }
 
+/* the numbers in every "warning: <verb> N ..." line of the log, summed */
+static int
+logged_count(const char *log, const char *verb)
+{
+	char needle[64];
+	const char *p = log;
+	int n, sum = 0;
+
+	snprintf(needle, sizeof needle, "warning: %s ", verb);
+	while ((p = strstr(p, needle)) != NULL) {
+		p += strlen(needle);
+		if (sscanf(p, "%d", &n) == 1)
+			sum += n;
+	}
+	return sum;
+}
+
 /*
  * The flooder, as user nobody: it keeps n connections, each upgraded and
  * then (by mode) left before connect, taken past connect, or echoing, and
- * reopens every one the daemon drops, refuses or evicts, as fast as it can,
- * until ctl closes. It writes a byte to ready once `target` of them hold a
- * slot. It is a tool of the test, so it exits on any error.
+ * reopens every one the daemon drops, refuses or evicts, at once, until
+ * ctl closes. It writes a byte to ready once `target` of them hold a slot
+ * at the same time, and at the end, the close 1013 frames of evictions it
+ * read, as a number. It is a tool of the test, so it exits on any error.
  */
 static void
 flooder(int port, int n, int mode, int target, int ctl, int ready)
 {
 	static const char *const marker[] = { "101 Switching", "hello-ok", "held" };
 	static struct pollfd pfd[FLOOD_MAX + 1];
-	static int held[FLOOD_MAX];
+	static char held[FLOOD_MAX], tail[FLOOD_MAX][sizeof evicted_close];
 	unsigned char out[1024];
-	char text[512], in[4096];
-	int i, opened, total = 0, said = 0;
-	size_t len;
+	char text[512], in[65536 + sizeof evicted_close];
+	int i, opened, holding = 0, evictions = 0, said = 0, stop = 0;
+	size_t len, keep = sizeof evicted_close - 2;
 	ssize_t r;
 
 	for (i = 0; i < n; i++)
@@ -400,7 +446,7 @@ flooder(int port, int n, int mode, int target, int ctl, int ready)
 	pfd[n].fd = ctl;
 	pfd[n].events = POLLIN;
 	for (;;) {
-		for (i = 0, opened = 0; i < n && opened < 64; i++) {     /* a few at a time, reading between */
+		for (i = 0, opened = 0; i < n && !stop; i++) {
 			if (pfd[i].fd >= 0)
 				continue;
 			opened++;
@@ -415,28 +461,36 @@ flooder(int port, int n, int mode, int target, int ctl, int ready)
 				_exit(3);
 			pfd[i].events = POLLIN;
 			held[i] = 0;
+			memset(tail[i], 0, keep);
 		}
-		if (!said && total >= target) {
+		if (!said && holding >= target)
 			said = write(ready, "r", 1) == 1;
-			close(ready);
-		}
-		if (poll(pfd, (nfds_t)n + 1, opened ? 0 : -1) < 0 || pfd[n].revents)
-			_exit(0);                       /* told to stop */
+		if (poll(pfd, (nfds_t)n + 1, stop || opened ? 0 : -1) < 0)
+			_exit(4);
+		if (stop && poll(pfd, (nfds_t)n, 0) == 0)
+			break;                          /* told to stop, and everything sent to it read */
+		if (pfd[n].revents)
+			stop = 1;
 		for (i = 0; i < n; i++) {
-			if (!pfd[i].revents)
+			if (pfd[i].fd < 0 || !pfd[i].revents)
 				continue;
-			if ((r = read(pfd[i].fd, in, sizeof in - 1)) <= 0) {
+			memcpy(in, tail[i], keep);      /* a frame may straddle two reads */
+			if ((r = read(pfd[i].fd, in + keep, sizeof in - keep - 1)) <= 0) {
 				close(pfd[i].fd);       /* dropped, refused or evicted: again */
 				pfd[i].fd = -1;
+				holding -= held[i];
 				continue;
 			}
-			in[r] = '\0';
-			if (!held[i] && contains(in, (size_t)r, marker[mode])) {
+			evictions += contains(in, keep + (size_t)r, evicted_close);
+			memcpy(tail[i], in + r, keep);
+			if (!held[i] && contains(in + keep, (size_t)r, marker[mode])) {
 				held[i] = 1;
-				total++;
+				holding++;
 			}
 		}
 	}
+	snprintf(text, sizeof text, "%d\n", evictions);
+	_exit(write(ready, text, strlen(text)) > 0 ? 0 : 5);
 }
 
 /* a legitimate client's whole attempt; 1 if it got through */
@@ -471,17 +525,17 @@ legit(int port, int mode, const char *auth)
  * Bug: a local flood locked everyone out. With a token, 1,024 upgraded
  * sockets that never connect (reopened as they are dropped) let 5% of
  * legitimate sessions through; without one, 1,024 sessions or echo
- * WebSockets locked out everyone, /healthz included. Now another user's
- * flood leaves at least 95% of legitimate attempts succeeding, and every
- * /healthz answered.
+ * WebSockets locked out everyone, /healthz included. Now every legitimate
+ * attempt and every /healthz gets through another user's flood, and what
+ * made room for them was the flooder's.
  */
 static void
 flood_case(const char *what, int mode, const char *const *args, int flooders, int target, const char *auth)
 {
 	enum { ATTEMPTS = 40, PROBES = 20 };
 	struct gw g;
-	char b;
-	int port = free_port(), ctl[2], ready[2], i, ok = 0, probes = 0, st;
+	char b, count[16] = "";
+	int port = free_port(), ctl[2], ready[2], i, ok = 0, probes = 0, st, seen = -1, evicted;
 	pid_t pid;
 
 	check(gw_start(&g, port, args), "%s: gateway starts", what);
@@ -497,21 +551,26 @@ flood_case(const char *what, int mode, const char *const *args, int flooders, in
 	}
 	close(ctl[0]);
 	close(ready[1]);
-	check(read_some(ready[0], &b, 1, HANG_MS) == 1, "%s: the flood holds its slots", what);
-	close(ready[0]);
+	check(read_some(ready[0], &b, 1, HANG_MS) == 1, "%s: the flood holds its %d slots", what, target);
 	for (i = 0; i < ATTEMPTS; i++)
 		ok += legit(port, mode, auth);
 	for (i = 0; i < PROBES; i++)            /* /healthz and /readyz in turn */
 		probes += http_get(port, i % 2 ? "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" :
 		    "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200;
-	close(ctl[1]);                          /* stop the flood */
+	close(ctl[1]);                          /* stop the flood: it reads what was sent to it, and counts */
+	if (read_all(ready[0], count, sizeof count, HANG_MS) > 0)
+		sscanf(count, "%d", &seen);
+	close(ready[0]);
 	waitpid(pid, &st, 0);
-	printf("%s: %d of %d legitimate attempts got through, %d of %d /healthz and /readyz answered\n",
-	    what, ok, ATTEMPTS, probes, PROBES);
-	check(ok * 100 >= ATTEMPTS * 95, "%s: %d of %d legitimate attempts got through", what, ok, ATTEMPTS);
-	check(probes == PROBES, "%s: every /healthz and /readyz answered (%d of %d)", what, probes, PROBES);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: the flooder ran to the end (%d)", what, st);
 	check(gw_stop(&g) == 0, "%s: stops", what);
+	evicted = logged_count(g.log, "evicted");
+	printf("%s: %d of %d legitimate attempts and %d of %d probes got through; %d evictions, %d heard by the flooder\n",
+	    what, ok, ATTEMPTS, probes, PROBES, evicted, seen);
+	check(ok == ATTEMPTS, "%s: every legitimate attempt got through (%d of %d)", what, ok, ATTEMPTS);
+	check(probes == PROBES, "%s: every /healthz and /readyz answered (%d of %d)", what, probes, PROBES);
+	check(evicted >= 1 && seen >= 1 && seen <= evicted, "%s: the flooder's slots made room: %d evicted, "
+	    "%d of them heard close 1013 by the flooder (%s)", what, evicted, seen, g.log);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: the flooder ran to the end (%d)", what, st);
 }
 
 static void
@@ -530,11 +589,10 @@ lockout(void)
 	tf = mkstemp(tokfile);
 	send_all(tf, "flood-token\n", 12);
 	close(tf);
-	/* more than the whole table of the build before: 1,024 held it, and everyone was locked out */
 	flood_case("pre-auth flood with a token", FLOOD_PREAUTH, preauth, FLOOD_MAX, PREAUTH_MAX,
 	    ",\"auth\":{\"token\":\"flood-token\"}");
-	flood_case("session flood without a token", FLOOD_SESSIONS, sessions, 128, 64, "");
-	flood_case("echo WebSocket flood", FLOOD_ECHO, echo, 128, 64, "");
+	flood_case("session flood without a token", FLOOD_SESSIONS, sessions, 64 + FLOOD_SPARE, 64, "");
+	flood_case("echo WebSocket flood", FLOOD_ECHO, echo, 64 + FLOOD_SPARE, 64, "");
 	unlink(tokfile);
 }
 

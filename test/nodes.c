@@ -183,7 +183,7 @@ invoking(void)
 	op = open_operator("[\"operator.write\"]");
 
 	/* the round trip */
-	invoke(op, "inv1", "dev-2", "system.which", ",\"params\":{\"bins\":[\"sh\"]},\"timeoutMs\":15000");
+	invoke(op, "inv1", "dev-2", "system.which", ",\"params\":{\"bins\":[\"sh\"]},\"timeoutMs\":600000");
 	check(invoke_request(node, id, sizeof id, "{\"bins\":[\"sh\"]}"), "the node gets node.invoke.request, no seq");
 	snprintf(buf, sizeof buf, "{\"type\":\"req\",\"id\":\"res1\",\"method\":\"node.invoke.result\",\"params\":{\"id\":\"%s\","
 	    "\"nodeId\":\"dev-2\",\"ok\":true,\"payloadJSON\":\"{\\\"bins\\\":{\\\"sh\\\":\\\"/bin/sh\\\"}}\"}}", id);

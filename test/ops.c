@@ -186,11 +186,12 @@ probe(void)
 	int port = free_port(), st, lfd, c;
 
 	check(gw_start(&g, port, NULL), "gateway starts");
-	snprintf(args, sizeof args, "--port %d", port);
+	/* the probe's own timer is a deadline: long here, so a slow machine cannot decide the answer */
+	snprintf(args, sizeof args, "--port %d --timeout=%d", port, HANG_MS);
 	st = health(args, out, sizeof out);
 	check(st == 0 && strstr(out, "live on 127.0.0.1:") && strchr(out, '\n') == out + strlen(out) - 1,
 	    "health of a live gateway: exit 0, one line (%d: %s)", st, out);
-	snprintf(args, sizeof args, "--port=%d --timeout 5000", port);
+	snprintf(args, sizeof args, "--port=%d --timeout %d", port, HANG_MS);
 	check(health(args, out, sizeof out) == 0, "--port=N and --timeout: %s", out);
 	check(gw_stop(&g) == 0, "stops");
 	st = health(args, out, sizeof out);
@@ -203,7 +204,7 @@ probe(void)
 		send_all(c, "SSH-2.0-OpenSSH_9.2\r\n", 21);
 		_exit(0);
 	}
-	snprintf(args, sizeof args, "--port %d", port);
+	snprintf(args, sizeof args, "--port %d --timeout %d", port, HANG_MS);
 	st = health(args, out, sizeof out);
 	check(st == 1 && strstr(out, "not a gateway"), "a foreign program on the port: exit 1, said (%d: %s)", st, out);
 	waitpid(pid, NULL, 0);
