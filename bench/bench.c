@@ -31,15 +31,16 @@
 #include <unistd.h>
 
 #include "../gateway.h"
+#include "bench.h"
 
-#define RUNS 3
 #define MAXC 12000
 
-static const char *gateway, *ws_server;
-static int port, ncpu;
-static pid_t daemon_pid;
+const char *gateway;
+static const char *ws_server;
+int port, ncpu;
+pid_t daemon_pid;
 
-static void
+void
 fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -54,7 +55,7 @@ fail(const char *fmt, ...)
 	exit(1);
 }
 
-static double
+double
 now_s(void)
 {
 	struct timespec ts;
@@ -64,7 +65,7 @@ now_s(void)
 }
 
 /* a process's CPU time so far, in seconds: schedstat (ns) where there is one */
-static double
+double
 cpu_of(pid_t pid)
 {
 	char path[64], buf[1024], *p;
@@ -91,7 +92,73 @@ cpu_of(pid_t pid)
 	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
 }
 
-static long
+/*
+ * Foreign load: the share of all CPUs busy with work that is not ours (not
+ * this generator, its children, or the daemon) while a figure was taken,
+ * from /proc/stat. A figure taken on a busy machine says so beside it.
+ */
+static unsigned long long busy0, ticks0;
+static double ours0;
+
+/* the machine's busy and total CPU time so far, in clock ticks; 0 where /proc/stat cannot be read */
+static unsigned long long
+machine_ticks(unsigned long long *total)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+	    &v[5], &v[6], &v[7]) : 0;
+
+	if (f)
+		fclose(f);
+	*total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+	return n == 8 ? v[0] + v[1] + v[2] + v[5] + v[6] + v[7] : 0;      /* all but idle and iowait */
+}
+
+/* the CPU time of this process, its children so far, and the daemon, in seconds */
+static double
+ours(void)
+{
+	struct rusage self, kids;
+	char path[64];
+	double d = 0;
+	FILE *f;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)daemon_pid);
+	if (daemon_pid > 0 && (f = fopen(path, "r")) != NULL) {
+		fclose(f);
+		d = cpu_of(daemon_pid);
+	}
+	return self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 + self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6 +
+	    kids.ru_utime.tv_sec + kids.ru_utime.tv_usec / 1e6 + kids.ru_stime.tv_sec + kids.ru_stime.tv_usec / 1e6 + d;
+}
+
+void
+load_begin(void)
+{
+	busy0 = machine_ticks(&ticks0);
+	ours0 = ours();
+}
+
+const char *
+load_foreign(void)
+{
+	static char col[16];
+	unsigned long long total, busy = machine_ticks(&total);
+	double hz = (double)sysconf(_SC_CLK_TCK), foreign;
+
+	if (busy0 == 0 || busy == 0 || total - ticks0 < 10 * (unsigned long long)ncpu) {
+		snprintf(col, sizeof col, "%5s", "-");     /* no /proc/stat, or too short to tell */
+		return col;
+	}
+	foreign = ((busy - busy0) / hz - (ours() - ours0)) / ((total - ticks0) / hz);
+	snprintf(col, sizeof col, "%4.0f%%", foreign < 0 ? 0 : foreign * 100);
+	return col;
+}
+
+long
 rss_kib(pid_t pid)
 {
 	char path[64], line[128];
@@ -108,7 +175,7 @@ rss_kib(pid_t pid)
 	return kib;
 }
 
-static void
+void
 pin(pid_t pid, int cpu)
 {
 #ifdef __linux__
@@ -127,7 +194,7 @@ pin(pid_t pid, int cpu)
 
 /* sockets */
 
-static int
+int
 tcp_to(int p)
 {
 	struct sockaddr_in a;
@@ -147,7 +214,7 @@ tcp_to(int p)
 	return fd;
 }
 
-static void
+void
 put(int fd, const void *p, size_t n)
 {
 	const char *s = p;
@@ -168,14 +235,14 @@ put(int fd, const void *p, size_t n)
 }
 
 /* the upgrade, answered 101 with the right accept key (checked with the project's SHA-1 and Base64) */
-static const char upgrade[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+const char upgrade[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
 /* what a read brought past the 101's head (the protocol's challenge), for next_frame */
 static unsigned char rest[4096];
 static size_t restlen;
 
-static void
+void
 expect_101(int fd)
 {
 	static const char guid[] = "dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -204,7 +271,7 @@ expect_101(int fd)
 		fail("the handshake was not a good 101: %.200s", head);
 }
 
-static int
+int
 ws_connect(int p)
 {
 	int fd = tcp_to(p);
@@ -217,7 +284,7 @@ ws_connect(int p)
 }
 
 /* exactly n bytes: first what the handshake's read brought, then the socket */
-static void
+void
 take(int fd, void *p, size_t n)
 {
 	unsigned char *b = p;
@@ -235,7 +302,7 @@ take(int fd, void *p, size_t n)
 }
 
 /* a masked client frame */
-static size_t
+size_t
 frame(unsigned char *out, int opcode, const unsigned char *p, size_t n)
 {
 	static const unsigned char mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
@@ -273,7 +340,7 @@ payload(unsigned char *p, size_t n, int c, unsigned long k)
 
 /* the daemon */
 
-static void
+void
 start(const char *const *args)
 {
 	char *argv[32];
@@ -312,7 +379,7 @@ start(const char *const *args)
 	free(argv[2]);
 }
 
-static void
+void
 stop(void)
 {
 	int st;
@@ -582,7 +649,7 @@ static const char connect_req[] = "{\"type\":\"req\",\"id\":\"c\",\"method\":\"c
     "\"role\":\"operator\",\"scopes\":[\"operator.read\"]}}";
 
 /* the next server frame's payload, into buf (NUL-terminated); its length */
-static size_t
+size_t
 next_frame(int fd, char *buf, size_t cap)
 {
 	unsigned char h[10];
@@ -842,14 +909,14 @@ term_to_bindable(int clients)
 	return t;
 }
 
-/* the table; BENCH_ONLY=echo|idle|protocol|process|ws runs one part (BENCH_PROFILE one echo shape) */
-static int
+/* the table; BENCH_ONLY=echo|idle|protocol|process|flood|ws runs one part (BENCH_PROFILE one echo shape) */
+int
 want(const char *part)
 {
 	return getenv("BENCH_ONLY") == NULL || strcmp(getenv("BENCH_ONLY"), part) == 0;
 }
 
-static double
+double
 median(double v[RUNS])
 {
 	double t;
@@ -862,14 +929,34 @@ median(double v[RUNS])
 	return v[RUNS / 2];
 }
 
-static void
-row(const char *what, double cpu_us, double rate, const char *unit)
+/* one row of the table: what, its figure, its rate (or a note), and the foreign load since load_begin() */
+void
+cell(const char *what, const char *figure, const char *rate)
 {
-	printf("| %-52s | %10.2f µs | %12.0f %-4s |\n", what, cpu_us, rate, unit);
+	printf("| %-56s | %14s | %24s | %7s |\n", what, figure, rate, load_foreign());
 	fflush(stdout);
 }
 
-#define MEDIAN3(expr, cpu, rate) do { double c_[RUNS], r_[RUNS]; int k_; \
+static void
+row(const char *what, double cpu_us, double rate, const char *unit)
+{
+	char f[32], r[32];
+
+	snprintf(f, sizeof f, "%9.2f us", cpu_us);
+	snprintf(r, sizeof r, "%.0f %s", rate, unit);
+	cell(what, f, r);
+}
+
+static void
+row_ms(const char *what, double ms)
+{
+	char f[32];
+
+	snprintf(f, sizeof f, "%9.2f ms", ms);
+	cell(what, f, "");
+}
+
+#define MEDIAN3(expr, cpu, rate) do { double c_[RUNS], r_[RUNS]; int k_; load_begin(); \
 	for (k_ = 0; k_ < RUNS; k_++) { c_[k_] = (expr) * 1e6; r_[k_] = rate_; } \
 	cpu = median(c_); rate = median(r_); } while (0)
 
@@ -908,9 +995,13 @@ echo_profiles(const char *who)
 	row(name, cpu, rate, "/s");
 	{
 		long r0 = rss_kib(daemon_pid);
+		char f[32];
+
+		load_begin();
 		hold_idle(1000);
-		snprintf(name, sizeof name, "%s: memory per idle WebSocket (1,000 held), bytes", who);
-		printf("| %-52s | %13.0f | %17s |\n", name, (rss_kib(daemon_pid) - r0) * 1024.0 / 1000, "");
+		snprintf(name, sizeof name, "%s: memory per idle WebSocket (1,000 held)", who);
+		snprintf(f, sizeof f, "%.0f B", (rss_kib(daemon_pid) - r0) * 1024.0 / 1000);
+		cell(name, f, "");
 		drop_idle(1000);
 	}
 }
@@ -920,6 +1011,8 @@ main(int argc, char *argv[])
 {
 	struct rlimit rl;
 	double cpu, rate, rate_, v[RUNS], bytes, per, junk;
+	char f[32], r[48];
+	const char *env;
 	int k;
 
 	if (argc < 2)
@@ -933,21 +1026,41 @@ main(int argc, char *argv[])
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	port = 20000 + getpid() % 20000;
-	printf("gateway bench: %d CPUs%s; median of %d runs; daemon CPU per operation\n\n", ncpu,
+	/* BENCH_PORT, else one the kernel says is free now */
+	if ((env = getenv("BENCH_PORT")) != NULL && *env) {
+		port = atoi(env);
+		if (port < 1 || port > 65535)
+			fail("BENCH_PORT=%s: must be a port, 1-65535", env);
+	} else {
+		struct sockaddr_in a;
+		socklen_t al = sizeof a;
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		memset(&a, 0, sizeof a);
+		a.sin_family = AF_INET;
+		a.sin_addr.s_addr = htonl(0x7f000001);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &al) < 0)
+			fail("no free port: %s", strerror(errno));
+		port = ntohs(a.sin_port);
+		close(fd);
+	}
+	printf("gateway bench: port %d, %d CPUs%s; median of %d runs; daemon CPU per operation;\n"
+	    "foreign: the share of all CPUs busy with other work meanwhile (from /proc/stat)\n\n", port, ncpu,
 	    ncpu >= 2 ? ", daemon pinned to CPU 0 and this generator to CPU 1" : "", RUNS);
-	printf("| %-52s | %13s | %17s |\n", "profile", "daemon CPU/op", "rate");
-	printf("|%s|%s|%s|\n", "------------------------------------------------------",
-	    "---------------", "-------------------");
+	printf("| %-56s | %14s | %24s | %7s |\n", "profile", "daemon CPU/op", "rate", "foreign");
+	printf("|%s|%s|%s|%s|\n", "----------------------------------------------------------",
+	    "----------------", "--------------------------", "---------");
 
 	start((const char *const[]){ "--echo", "--max-clients", "12000", "--idle-ms", "600000", NULL });
 	if (want("echo"))
 		echo_profiles("gateway");
 	if (want("idle")) {
 		long r0 = rss_kib(daemon_pid);
+
+		load_begin();
 		hold_idle(10000);
-		printf("| %-52s | %13.0f | %17s |\n", "gateway: memory per idle WebSocket (10,000 held), bytes",
-		    (rss_kib(daemon_pid) - r0) * 1024.0 / 10000, "");
+		snprintf(f, sizeof f, "%.0f B", (rss_kib(daemon_pid) - r0) * 1024.0 / 10000);
+		cell("gateway: memory per idle WebSocket (10,000 held)", f, "");
 		ping_idle(10000);
 		drop_idle(10000);
 	}
@@ -965,37 +1078,46 @@ main(int argc, char *argv[])
 	row("protocol: connect -> hello-ok, 50 in flight", cpu, rate, "/s");
 	MEDIAN3(health_pipelined(100000, &rate_), cpu, rate);
 	row("protocol: health pipelined on one connection", cpu, rate, "/s");
+	load_begin();
 	for (k = RUNS - 1; k >= 0; k--)         /* bytes and memory: the first run, on a fresh daemon */
 		v[k] = joins(1000, "cli", k == RUNS - 1 ? &bytes : &junk, k == RUNS - 1 ? &per : &junk);
-	printf("| %-52s | %10.0f ms | %6.0f B events, %4.0f B/client |\n", "protocol: 1,000 CLI clients join",
-	    median(v) * 1e3, bytes, per);
+	snprintf(f, sizeof f, "%9.0f ms", median(v) * 1e3);
+	snprintf(r, sizeof r, "%.0f B events, %.0f B/client", bytes, per);
+	cell("protocol: 1,000 CLI clients join", f, r);
+	load_begin();
 	for (k = RUNS - 1; k >= 0; k--)
 		v[k] = joins(1000, "test", k == RUNS - 1 ? &bytes : &junk, k == RUNS - 1 ? &per : &junk);
-	printf("| %-52s | %10.0f ms | %6.1f MB events, %4.0f B/client |\n", "protocol: 1,000 listed clients join",
-	    median(v) * 1e3, bytes / 1e6, per);
+	snprintf(f, sizeof f, "%9.0f ms", median(v) * 1e3);
+	snprintf(r, sizeof r, "%.1f MB events, %.0f B/client", bytes / 1e6, per);
+	cell("protocol: 1,000 listed clients join", f, r);
 	stop();
 processes:
-	if (!want("process"))
-		goto ws;
-	for (k = 0; k < RUNS; k++)
-		v[k] = exec_to_exit("--version");
-	printf("| %-52s | %10.2f ms | %17s |\n", "exec -> exit of gateway --version (spawn floor)", median(v), "");
-	for (k = 0; k < RUNS; k++)
-		v[k] = exec_to_served();
-	printf("| %-52s | %10.2f ms | %17s |\n", "exec -> first connection served", median(v), "");
-	start((const char *const[]){ "--echo", NULL });
-	for (k = 0; k < RUNS; k++)
-		v[k] = lock_conflict();
-	printf("| %-52s | %10.2f ms | %17s |\n", "lock conflict: exec -> exit 78", median(v), "");
-	stop();
-	for (k = 0; k < RUNS; k++)
-		v[k] = term_to_bindable(0);
-	printf("| %-52s | %10.2f ms | %17s |\n", "SIGTERM -> port bindable, idle", median(v), "");
-	for (k = 0; k < RUNS; k++)
-		v[k] = term_to_bindable(1000);
-	printf("| %-52s | %10.2f ms | %17s |\n", "SIGTERM -> port bindable, 1,000 clients (all 1012)", median(v), "");
-
-ws:
+	if (want("process")) {
+		load_begin();
+		for (k = 0; k < RUNS; k++)
+			v[k] = exec_to_exit("--version");
+		row_ms("exec -> exit of gateway --version (spawn floor)", median(v));
+		load_begin();
+		for (k = 0; k < RUNS; k++)
+			v[k] = exec_to_served();
+		row_ms("exec -> first connection served", median(v));
+		start((const char *const[]){ "--echo", NULL });
+		load_begin();
+		for (k = 0; k < RUNS; k++)
+			v[k] = lock_conflict();
+		row_ms("lock conflict: exec -> exit 78", median(v));
+		stop();
+		load_begin();
+		for (k = 0; k < RUNS; k++)
+			v[k] = term_to_bindable(0);
+		row_ms("SIGTERM -> port bindable, idle", median(v));
+		load_begin();
+		for (k = 0; k < RUNS; k++)
+			v[k] = term_to_bindable(1000);
+		row_ms("SIGTERM -> port bindable, 1,000 clients (all 1012)", median(v));
+	}
+	if (want("flood"))
+		flood_profiles();
 	if (!want("ws"))
 		;
 	else if (ws_server == NULL || system("node --version >/dev/null 2>&1") != 0)

@@ -16,6 +16,9 @@ event (a load, a change of the page), never for a clock.
 import asyncio
 import base64
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,7 +49,8 @@ async def show(url, flags, status=None):
         ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--user-data-dir=" + profile,
          "--remote-debugging-port=0", *flags, "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)         # its own group: its helpers are stopped with it
     try:
         for line in chromium.stderr:            # it says where DevTools listens
             if line.startswith("DevTools listening on "):
@@ -87,8 +91,9 @@ async def show(url, flags, status=None):
                                 awaitPromise=True, returnByValue=True)
             return result["result"].get("value", "").strip()
     finally:
-        chromium.kill()
+        os.killpg(chromium.pid, signal.SIGKILL)
         chromium.wait()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 async def status_page(js, call, session, url, token, png):

@@ -17,10 +17,11 @@ pid=
 web=
 nodepid=
 
+# every process started here is stopped here, and waited for, before the suite ends
 cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	[ -n "$nodepid" ] && kill -9 -"$nodepid" 2>/dev/null
-	[ -n "$web" ] && kill $web 2>/dev/null
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	[ -n "$nodepid" ] && kill -9 -"$nodepid" 2>/dev/null && wait "$nodepid" 2>/dev/null
+	[ -n "$web" ] && kill $web 2>/dev/null && wait $web 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -216,7 +217,8 @@ gw=
 # 127.0.0.1:20212 (allowed by name).
 for p in 20211 20212; do
 	mkfifo "$tmp/web$p"
-	inns /usr/bin/python3 -c 'import functools, http.server, sys
+	# ip execs python, so $! is python itself (a shell function in the background would be a subshell)
+	ip netns exec "$ns" /usr/bin/python3 -c 'import functools, http.server, sys
 s = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])),
     functools.partial(http.server.SimpleHTTPRequestHandler, directory="test/interop"))
 print("listening", flush=True)
