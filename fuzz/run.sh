@@ -14,9 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
-if ! command -v clang >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang; } >"$tmp/apt.log" 2>&1
-fi
+command -v clang >/dev/null 2>&1 || sh test/apt.sh clang
 pure="http.c ws.c sha1.c base64.c json.c"
 for t in $targets; do
 	case $t in

@@ -34,9 +34,7 @@ for t in $targets; do
 	command -v "$(triple "$t")-gcc" >/dev/null 2>&1 || pkgs="$pkgs gcc-$(triple "$t")"
 done
 if [ -n "$pkgs" ]; then
-	[ "$(id -u)" = 0 ] || fail "needs root to install:$pkgs"
-	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $pkgs; } >"$tmp/apt.log" 2>&1 ||
-	    { cat "$tmp/apt.log"; fail "apt-get install$pkgs failed"; }
+	sh test/apt.sh $pkgs || fail "cannot install$pkgs"
 fi
 if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
 	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>"$tmp/mount.log" ||
@@ -53,7 +51,7 @@ for t in $targets; do
 	esac
 	mkdir -p "$tmp/$t" && cp -R ./*.c ./*.h ./gateway.1 Makefile test "$tmp/$t"/
 	echo "== $t ($(triple "$t"), static, under qemu)"
-	if ! (cd "$tmp/$t" && make -s gateway test/run CC="$(triple "$t")-gcc" \
+	if ! (cd "$tmp/$t" && make -s -j2 gateway test/run CC="$(triple "$t")-gcc" \
 	    CFLAGS="-std=c99 -pedantic -Wall -Wextra -O2 $extra" LDFLAGS=-static); then
 		echo "FAIL - $t: does not build"
 		failed=$((failed + 1))

@@ -2,9 +2,7 @@
 # make lint-man: mandoc -Tlint must say nothing about gateway.1. Installs
 # Debian's mandoc when it is missing (as root). Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
-if ! command -v mandoc >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q mandoc; } >/dev/null 2>&1
-fi
+command -v mandoc >/dev/null 2>&1 || sh test/apt.sh mandoc
 if ! command -v mandoc >/dev/null 2>&1; then
 	echo "FAIL - mandoc is not installed"
 	echo "0 passed, 1 failed"

@@ -10,12 +10,10 @@ case $cc in
 musl-gcc) pkg=musl-tools ;;
 *) pkg=$cc ;;
 esac
-if ! command -v "$cc" >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg"; } >/dev/null 2>&1
-fi
+command -v "$cc" >/dev/null 2>&1 || sh test/apt.sh "$pkg"
 command -v "$cc" >/dev/null 2>&1 || { echo "FAIL - $cc is not installed"; echo "0 passed, 1 failed"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp -R ./*.c ./*.h ./gateway.1 Makefile test "$tmp"/ && cd "$tmp" || exit 1
 echo "make test CC=$cc"
-make clean >/dev/null && make test CC="$cc"
+make clean >/dev/null && make -j2 test CC="$cc"

