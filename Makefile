@@ -11,7 +11,7 @@ DESTDIR =
 
 PURE    = http.o ws.o sha1.o base64.o json.o   # no I/O: linked into the tests too
 OBJ     = log.o page.o notify.o peer.o lock.o probe.o pool.o conn.o rpc.o broker.o proto.o $(PURE)   # bottom (log) to top (proto)
-HDR     = gateway.h
+HDR     = config.h log.h notify.h sha1.h base64.h page.h http.h ws.h json.h peer.h lock.h probe.h pool.h conn.h rpc.h broker.h proto.h
 
 all: gateway
 

@@ -1,5 +1,7 @@
 /* Base64 (RFC 4648 section 4), strict: padding required, no whitespace. */
-#include "gateway.h"
+#include <stdint.h>
+
+#include "base64.h"
 
 static const char alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -16,7 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "log.h"
+#include "json.h"
+#include "conn.h"
+#include "rpc.h"
+#include "broker.h"
 
 struct node {
 	long long connected_at;         /* unix ms */

@@ -16,7 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "log.h"
+#include "page.h"
+#include "http.h"
+#include "ws.h"
+#include "pool.h"
+#include "conn.h"
 
 struct conn **conns;
 int nconns, conns_max;
@@ -24,7 +30,6 @@ const struct app *app;
 int draining;                           /* shutting down: no new WebSocket, /readyz 503 */
 static unsigned char rbuf[READ_CHUNK];  /* every read lands here; clients own no read buffer */
 static size_t mem_used;                 /* bytes every client buffer holds: within opt.max_memory */
-static int pool_size[3];                /* connections in each pool: none, pre-auth, authenticated */
 
 static void set_pool(struct conn *c, int pool);
 
@@ -328,8 +333,7 @@ ws_fail(struct conn *c, unsigned code)
 static void
 set_pool(struct conn *c, int pool)
 {
-	pool_size[c->pool]--;
-	pool_size[pool]++;
+	pool_move(c->user, c->pool, pool);
 	c->pool = (unsigned char)pool;
 }
 
@@ -350,12 +354,17 @@ evict(struct conn *c)
 		conn_drop(c, "evicted");
 }
 
-/* pool is full and c wants in: pool.c says who makes room, or that c is refused (-1) */
+/* pool is full and c wants in: the user pool.c names makes room with its oldest there; -1: c is refused */
 static int
 make_room(struct conn *c, int pool)
 {
-	struct conn *victim = pool_victim(c, pool);
+	struct user *u = pool_yields(c->user, pool);
+	struct conn *victim = NULL;
+	int i;
 
+	for (i = 0; u && i < nconns; i++)
+		if (conns[i]->pool == pool && conns[i]->user == u && (victim == NULL || conns[i]->admitted < victim->admitted))
+			victim = conns[i];
 	if (victim == NULL)
 		return -1;
 	evict(victim);
@@ -371,7 +380,7 @@ conn_authenticated(struct conn *c)
 {
 	if (c->pool != POOL_PREAUTH)
 		return c->pool == POOL_AUTHED ? 0 : -1;         /* evicted meanwhile: no room */
-	if (pool_size[POOL_AUTHED] >= opt.max_clients && make_room(c, POOL_AUTHED) < 0)
+	if (pool_size(POOL_AUTHED) >= opt.max_clients && make_room(c, POOL_AUTHED) < 0)
 		return -1;
 	set_pool(c, POOL_AUTHED);
 	return 0;
@@ -708,15 +717,16 @@ conn_new(int fd, long uid)
 		return "out of memory";
 	c->fd = fd;
 	c->uid = uid;
+	c->user = user_get(uid);
 	/* the cork decides when a write goes out; Nagle would only delay it more */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
-	if (pool_size[POOL_PREAUTH] >= PREAUTH_MAX && make_room(c, POOL_PREAUTH) < 0) {
+	if (pool_size(POOL_PREAUTH) >= PREAUTH_MAX && make_room(c, POOL_PREAUTH) < 0) {
+		user_put(c->user);
 		free(c);
 		return "too many unauthenticated clients of one user";
 	}
 	c->state = C_HTTP;
 	c->since = c->last_rx = c->admitted = now_ms();
-	pool_size[POOL_NONE]++;
 	set_pool(c, POOL_PREAUTH);
 	conns[nconns++] = c;
 	if (opt.verbose)
@@ -728,7 +738,7 @@ static void
 conn_free(struct conn *c)
 {
 	set_pool(c, POOL_NONE);
-	pool_size[POOL_NONE]--;
+	user_put(c->user);
 	if (app->closed)
 		app->closed(c);
 	if (c == corked)

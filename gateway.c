@@ -16,7 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "log.h"
+#include "notify.h"
+#include "peer.h"
+#include "lock.h"
+#include "probe.h"
+#include "conn.h"
+#include "proto.h"
 
 struct options opt;
 static int listeners[2], nlisteners;

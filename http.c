@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "http.h"
 
 static int
 tchar(unsigned char c)

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "ws.h"
+#include "json.h"
 
 struct reader {
 	const unsigned char *s;

@@ -14,7 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "log.h"
+#include "peer.h"
+#include "lock.h"
 
 /* close-on-exec and non-blocking: every descriptor the loop polls */
 int

@@ -11,7 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "log.h"
 
 static void logv(const char *fmt, va_list ap) PRINTFLIKE(1, 0);
 

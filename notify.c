@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "log.h"
+#include "notify.h"
 
 /* Send msg (READY=1, STOPPING=1) to $NOTIFY_SOCKET, if there is one. */
 void

@@ -5,7 +5,7 @@
  * asks for it and keeps it in the page's memory only. Served with a policy
  * that lets it load nothing and talk only to this origin.
  */
-#include "gateway.h"
+#include "page.h"
 
 const char status_page[] =
     "<!doctype html>\n"

@@ -20,7 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "peer.h"
 
 #ifdef __linux__
 /*

@@ -1,41 +1,84 @@
 /*
- * Who makes room when a pool of connections is full. The slots are shared
- * between the local users the peers belong to (learned at accept, peer.c):
- * a flood from one user then only ever displaces its own connections.
- * Peers that cannot be told apart count as one user. conn.c counts the
- * pools and evicts; this only chooses.
+ * The shared pools and each local user's share of them. A connection holds
+ * a slot in one pool (pre-auth or sessions); its user is the peer's, learned
+ * at accept (peer.c). When a pool is full, the user holding the most slots
+ * makes room, so a flood from one user only ever displaces its own
+ * connections. This is accounting only: conn.c moves connections between
+ * pools and evicts; pool.c counts and chooses.
  */
-#include "gateway.h"
+#include "config.h"
+#include "pool.h"
+
+struct user {
+	long uid;                       /* PEER_UNKNOWN for peers that cannot be told apart */
+	int refs;                       /* connections of this user; 0: the entry is free */
+	int slots[POOLS];               /* slots held in each pool */
+};
+
+static struct user users[PEER_USERS_MAX];      /* past this many users at once, the rest share the last */
+static int pool_total[POOLS];
+
+struct user *
+user_get(long uid)
+{
+	struct user *free_one = NULL;
+	int i;
+
+	for (i = 0; i < PEER_USERS_MAX - 1; i++) {
+		if (users[i].refs > 0 && users[i].uid == uid)
+			break;
+		if (users[i].refs == 0 && free_one == NULL)
+			free_one = &users[i];
+	}
+	if (i == PEER_USERS_MAX - 1) {
+		i = free_one ? (int)(free_one - users) : PEER_USERS_MAX - 1;
+		if (users[i].refs == 0)
+			users[i].uid = uid;
+	}
+	users[i].refs++;
+	return &users[i];
+}
+
+void
+user_put(struct user *u)
+{
+	u->refs--;
+}
+
+/* a connection of u leaves pool from for pool to; POOL_NONE holds no slot and is not counted */
+void
+pool_move(struct user *u, int from, int to)
+{
+	if (from != POOL_NONE) {
+		u->slots[from]--;
+		pool_total[from]--;
+	}
+	if (to != POOL_NONE) {
+		u->slots[to]++;
+		pool_total[to]++;
+	}
+}
+
+int
+pool_size(int pool)
+{
+	return pool_total[pool];
+}
 
 /*
- * pool is full and c wants a slot in it. If the user holding the most would
- * still hold more than c's user once c is in, that user's oldest connection
- * is the one to make room (returned); else c is refused (NULL).
+ * pool is full and a client of u wants a slot in it. If the user holding
+ * the most would still hold more than u once u's client is in, that user
+ * makes room with its oldest connection there (it is returned); else the
+ * newcomer is refused (NULL).
  */
-struct conn *
-pool_victim(struct conn *c, int pool)
+struct user *
+pool_yields(const struct user *u, int pool)
 {
-	struct { long uid; int n; struct conn *oldest; } u[PEER_USERS_MAX];
-	struct conn *m;
-	int i, k, nu = 0, most = 0, mine = 0;
+	struct user *most = NULL;
+	int i;
 
-	for (i = 0; i < nconns; i++) {
-		if ((m = conns[i])->pool != pool)
-			continue;
-		for (k = 0; k < nu && u[k].uid != m->uid; k++)
-			;
-		if (k == nu && nu < PEER_USERS_MAX) {
-			u[nu].uid = m->uid;
-			u[nu].n = 0;
-			u[nu++].oldest = m;
-		} else if (k == nu)
-			k = nu - 1;             /* more users than we count: the rest share the last */
-		if (++u[k].n > u[most].n)
-			most = k;
-		if (m->admitted < u[k].oldest->admitted)
-			u[k].oldest = m;
-		if (m->uid == c->uid)
-			mine++;
-	}
-	return nu == 0 || u[most].n <= mine + 1 ? NULL : u[most].oldest;
+	for (i = 0; i < PEER_USERS_MAX; i++)
+		if (users[i].refs > 0 && (most == NULL || users[i].slots[pool] > most->slots[pool]))
+			most = &users[i];
+	return most && most->slots[pool] > u->slots[pool] + 1 ? most : NULL;
 }

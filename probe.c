@@ -14,7 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "log.h"
+#include "lock.h"
+#include "probe.h"
 
 /* wait for fd to be ready for events until the deadline; 1 ready, 0 timed out */
 static int

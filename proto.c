@@ -12,7 +12,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "log.h"
+#include "sha1.h"
+#include "ws.h"
+#include "json.h"
+#include "conn.h"
+#include "rpc.h"
+#include "broker.h"
+#include "proto.h"
 
 /* the operator scopes, one bit each, in the real gateway's names */
 enum {

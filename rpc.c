@@ -9,7 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "log.h"
+#include "json.h"
+#include "conn.h"
+#include "rpc.h"
 
 struct json_tok rpc_tok[JSON_MAX_TOKENS];       /* the request being read */
 static char out[JSON_OUT_MAX];                  /* the frame being written */

@@ -1,7 +1,8 @@
 /* SHA-1 (FIPS 180-4), only for the WebSocket accept key. */
+#include <stdint.h>
 #include <string.h>
 
-#include "gateway.h"
+#include "sha1.h"
 
 #define ROL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 

@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gateway.h"
+#include "config.h"
+#include "sha1.h"
+#include "base64.h"
+#include "http.h"
+#include "ws.h"
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_KEY_B64_LEN 24          /* Base64 of the 16-byte nonce */

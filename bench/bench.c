@@ -30,7 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../gateway.h"
+#include "../config.h"
+#include "../sha1.h"
+#include "../base64.h"
+#include "../ws.h"
 #include "bench.h"
 
 #define MAXC 12000

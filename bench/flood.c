@@ -23,7 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../gateway.h"
+#include "../config.h"
+#include "../sha1.h"
+#include "../base64.h"
+#include "../ws.h"
 #include "bench.h"
 
 #define FLOOD_SOCKETS 1024

@@ -12,7 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../gateway.h"
+#include "../config.h"
+#include "../log.h"
+#include "../peer.h"
+#include "../conn.h"
+#include "../proto.h"
 
 struct options opt;                     /* gateway.c's, which is not linked */
 

@@ -3,7 +3,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../gateway.h"
+#include "../config.h"
+#include "../http.h"
+#include "../ws.h"
 
 static int
 inside(struct span s, const char *buf, size_t len)

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../gateway.h"
+#include "../config.h"
+#include "../json.h"
 
 #define MAX_TOKENS 512
 

@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../gateway.h"
+#include "../config.h"
+#include "../log.h"
+#include "../conn.h"
+#include "../rpc.h"
+#include "../proto.h"
 
 /* what conn.c and gateway.c would provide */
 struct options opt;

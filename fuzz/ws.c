@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../gateway.h"
+#include "../config.h"
+#include "../ws.h"
 
 /* what the parser reported, as one byte string, comparable across splits */
 struct trace {

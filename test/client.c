@@ -21,7 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
 #include "t.h"
 
 const char *gateway_path;

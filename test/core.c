@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gateway.h"
 #include "t.h"
 
 static char resp[65536];

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
 #include "t.h"
 
 static char resp[65536];

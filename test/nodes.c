@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
+#include "rpc.h"        /* UUID_LEN */
 #include "t.h"
 
 #define port proto_port

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
 #include "t.h"
 
 static char resp[4096];

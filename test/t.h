@@ -2,7 +2,12 @@
 #include <sys/types.h>
 #include <stddef.h>
 
-#include "gateway.h"     /* PRINTFLIKE, and the limits the tests probe */
+#include "config.h"      /* PRINTFLIKE, and the limits the tests probe */
+#include "sha1.h"
+#include "base64.h"
+#include "http.h"
+#include "ws.h"
+#include "json.h"
 
 /*
  * A step that takes this long has hung: fail it. Every wait is for an

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway.h"
 #include "t.h"
 
 static void

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gateway.h"
 #include "t.h"
 
 #define FIN 0x80

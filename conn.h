@@ -1,0 +1,63 @@
+/* conn.c: a client connection from its first byte to its close, and the table of them */
+#ifndef CONN_H
+#define CONN_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <stddef.h>
+
+#include "ws.h"
+
+/* buffers exist only while they hold bytes */
+struct buf {
+	unsigned char *p;               /* NULL while empty, so an idle client holds nothing */
+	size_t off, len, cap;           /* unconsumed bytes are p[off..len) */
+};
+enum { C_HTTP, C_OPEN, C_CLOSING, C_DRAIN, C_DEAD };
+struct conn {
+	int fd;
+	unsigned char state;
+	unsigned char pool;             /* whose slots it holds: POOL_NONE, POOL_PREAUTH, POOL_AUTHED */
+	unsigned char pinged;           /* an idle ping is out */
+	unsigned char wrshut;           /* our side is shut down for writing */
+	long uid;                       /* the peer's user, learned at accept (peer.c) */
+	struct user *user;              /* its share of the pools (pool.c) */
+	long long admitted;
+	long long since;                /* when the current state began */
+	long long last_rx;
+	struct buf in;                  /* received bytes not yet parsed */
+	struct buf out;                 /* bytes not yet sent */
+	struct buf msg;                 /* a fragmented message being assembled */
+	struct ws ws;
+	struct session *sess;           /* the application's state; NULL in echo mode */
+};
+/* what runs on a WebSocket, chosen once in main; NULL members do nothing */
+struct app {
+	void (*open)(struct conn *c);
+	void (*message)(struct conn *c, int opcode, const unsigned char *p, size_t n);
+	void (*closed)(struct conn *c);
+	long long (*deadline)(const struct conn *c);    /* when it is passed, close; 0: none */
+	void (*shutdown)(struct conn *c);               /* before the close 1012 */
+	long long (*tick)(long long now);               /* returns when to call it next */
+};
+struct pollfd;
+extern struct conn **conns;
+extern int nconns, conns_max;
+extern const struct app *app;
+extern int draining;
+int  conns_init(void);
+const char *conn_new(int fd, long uid);
+int  conn_authenticated(struct conn *c);
+size_t conn_pending(const struct conn *c);
+size_t conn_backlog(const struct conn *c);
+long long conns_sweep(long long now, int *freed);
+int  conns_pollset(struct pollfd *pfd);
+void conns_io(const struct pollfd *pfd, int n);
+void conns_shutdown(void);
+void conns_free_all(void);
+#define WS_PARTS_MAX 2
+int  ws_send(struct conn *c, int opcode, const void *p, size_t n);
+int  ws_sendv(struct conn *c, int opcode, const struct iovec *parts, int n);
+void ws_close(struct conn *c, unsigned code, const char *reason);
+
+#endif

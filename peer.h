@@ -1,0 +1,12 @@
+/* peer.c: who is behind a local socket: a peer's user (sock_diag, else /proc), a port's holder */
+#ifndef PEER_H
+#define PEER_H
+
+#include <stddef.h>
+
+#define PEER_UNKNOWN (-1L)               /* cannot be told (another system, no /proc) */
+void peer_init(void);
+void peer_uids(const int *fds, long *uids, int n);
+int  port_holder(int port, char *out, size_t cap);
+
+#endif
