@@ -21,6 +21,7 @@
 #include "json.h"
 #include "conn.h"
 #include "rpc.h"
+#include "schema.h"
 #include "broker.h"
 
 struct node {
@@ -261,45 +262,6 @@ write_node(struct jw *w, const struct conn *c)
 	    "\"lastSeenAtMs\":%lld,\"lastSeenReason\":\"connect\",\"paired\":true,\"connected\":true",
 	    n->connected_at, n->connected_at, n->connected_at);
 }
-
-static const struct json_field no_params[] = { { NULL, 0, 0, 0, 0, NULL, NULL } };
-static const struct json_field describe_params[] = {
-	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field invoke_params[] = {
-	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ "command", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ "params", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ "timeoutMs", JS_INT, 0, 0, 0, NULL, NULL },
-	{ "idempotencyKey", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ "sessionKey", JS_STRING, 0, 1, 0, NULL, NULL },
-	{ "turnSourceChannel", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "turnSourceTo", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "turnSourceAccountId", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "turnSourceThreadId", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field result_error[] = {
-	{ "code", JS_STRING, 0, 1, 0, NULL, NULL },
-	{ "message", JS_STRING, 0, 1, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field result_params[] = {
-	{ "id", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ "ok", JS_BOOL, 1, 0, 0, NULL, NULL },
-	{ "payload", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ "payloadJSON", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "error", JS_OBJECT, 0, 0, 0, result_error, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field event_params[] = {
-	{ "event", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ "payload", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ "payloadJSON", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
 
 static void
 node_list(struct conn *c, const struct rpc_req *r)
@@ -607,15 +569,6 @@ node_event(struct conn *c, const struct rpc_req *r)
 	jw_raw(&w, "", 1);
 	rpc_ok(c, r->id, reply);
 }
-
-static const struct json_field skills_params[] = {
-	{ "skills", JS_ARRAY, 1, 0, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field tools_params[] = {
-	{ "tools", JS_ARRAY, 1, 0, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
 
 /* node.skills.update, node.pluginTools.update: acknowledged with what was sent */
 static void

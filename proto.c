@@ -1,11 +1,11 @@
 /*
  * The core of the OpenClaw gateway protocol over the WebSocket: a challenge,
- * the connect handshake with token auth and scopes, the read-only methods,
- * and the tick, presence and shutdown events. Frames are JSON text, one
- * object each. Replies use the real gateway's error codes, messages and
- * close codes (openclaw 2026.9.6); the nodes are broker.c's.
+ * the connect handshake with token auth and scopes, each request authorized
+ * by its method's scope and dispatched (to methods.c, or the node broker),
+ * and the tick and shutdown events. Frames are JSON text, one object each.
+ * Replies use the real gateway's error codes, messages and close codes
+ * (openclaw 2026.9.6).
  */
-#include <sys/utsname.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,250 +19,24 @@
 #include "json.h"
 #include "conn.h"
 #include "rpc.h"
+#include "schema.h"
 #include "broker.h"
+#include "methods.h"
 #include "proto.h"
-
-/* the operator scopes, one bit each, in the real gateway's names */
-enum {
-	S_ADMIN = 1, S_READ = 2, S_WRITE = 4, S_SESSIONS_READ = 8, S_SESSIONS_WRITE = 16,
-	S_APPROVALS = 32, S_QUESTIONS = 64, S_PAIRING = 128, S_TALK = 256, S_TALK_SECRETS = 512,
-	S_NODE = 1024,                  /* not a scope: a method for nodes only */
-	S_DYNAMIC = 2048                /* not a scope: node.invoke's depends on the command */
-};
-static const char *const scope_names[] = {
-	"operator.admin", "operator.read", "operator.write", "operator.sessions.read",
-	"operator.sessions.write", "operator.approvals", "operator.questions", "operator.pairing",
-	"operator.talk", "operator.talk.secrets", NULL
-};
-
-struct method {
-	const char *name;
-	unsigned scope;                 /* from the real method catalog (method-scopes-*.mjs) */
-	void (*handle)(struct conn *c, const struct rpc_req *r);       /* NULL: the broker's */
-};
-
-static const char *const client_ids[] = {
-	"webchat-ui", "openclaw-control-ui", "openclaw-browser-copilot", "openclaw-tui", "webchat", "cli",
-	"gateway-client", "openclaw-macos", "openclaw-linux", "openclaw-ios", "openclaw-watchos",
-	"openclaw-android", "node-host", "openclaw-worker", "test", "fingerprint", "openclaw-probe", NULL
-};
-static const char *const client_modes[] = {
-	"webchat", "cli", "ui", "backend", "node", "worker", "probe", "test", NULL
-};
-static const char *const frame_type[] = { "req", NULL };
-
-/* the real schemas (gateway-protocol), closed objects */
-static const struct json_field request_frame[] = {
-	{ "type", JS_CONST, 1, 0, 0, NULL, frame_type },
-	{ "id", JS_STRING, 1, 1, REQUEST_ID_MAX, NULL, NULL },
-	{ "method", JS_STRING, 1, 1, METHOD_MAX - 1, NULL, NULL },
-	{ "params", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ "traceparent", JS_STRING, 0, 0, 128, NULL, NULL },
-	{ "expectedProfileId", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field client_fields[] = {
-	{ "id", JS_ENUM, 1, 0, 0, NULL, client_ids },
-	{ "displayName", JS_STRING, 0, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
-	{ "version", JS_STRING, 1, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
-	{ "buildId", JS_STRING, 0, 1, 96, NULL, NULL },
-	{ "platform", JS_STRING, 1, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
-	{ "deviceFamily", JS_STRING, 0, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
-	{ "modelIdentifier", JS_STRING, 0, 1, 0, NULL, NULL },
-	{ "timeZone", JS_STRING, 0, 1, 64, NULL, NULL },
-	{ "mode", JS_ENUM, 1, 0, 0, NULL, client_modes },
-	{ "instanceId", JS_STRING, 0, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field device_fields[] = {
-	{ "id", JS_STRING, 1, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
-	{ "publicKey", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ "signature", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ "signedAt", JS_INT, 1, 0, 0, NULL, NULL },
-	{ "nonce", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field auth_fields[] = {
-	{ "token", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "bootstrapToken", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "deviceToken", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "password", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "approvalRuntimeToken", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "agentRuntimeIdentityToken", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field connect_params[] = {
-	{ "minProtocol", JS_INT, 1, 1, 0, NULL, NULL },
-	{ "maxProtocol", JS_INT, 1, 1, 0, NULL, NULL },
-	{ "client", JS_OBJECT, 1, 0, 0, client_fields, NULL },
-	{ "caps", JS_STRINGS, 0, 1, 0, NULL, NULL },
-	{ "commands", JS_STRINGS, 0, 1, 0, NULL, NULL },
-	{ "computerUse", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ "workerRuns", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ "permissions", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ "pathEnv", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "role", JS_STRING, 0, 1, 0, NULL, NULL },
-	{ "scopes", JS_STRINGS, 0, 1, 0, NULL, NULL },
-	{ "modelCatalog", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ "device", JS_OBJECT, 0, 0, 0, device_fields, NULL },
-	{ "auth", JS_OBJECT, 0, 0, 0, auth_fields, NULL },
-	{ "locale", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "userAgent", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const char *const wake_modes[] = { "now", "next-heartbeat", NULL };
-static const struct json_field wake_params[] = {
-	{ "mode", JS_ENUM, 1, 0, 0, NULL, wake_modes },
-	{ "text", JS_STRING, 1, 1, 0, NULL, NULL },
-	{ "sessionKey", JS_STRING, 0, 1, 0, NULL, NULL },
-	{ "agentId", JS_STRING, 0, 1, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field system_event_params[] = {
-	{ "text", JS_STRING, 1, 0, 0, NULL, NULL },
-	{ "idempotencyKey", JS_STRING, 0, 1, 0, NULL, NULL },
-	{ "sessionKey", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "wake", JS_BOOL, 0, 0, 0, NULL, NULL },
-	{ "deviceId", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "instanceId", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "host", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "ip", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "mode", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "version", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "platform", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "deviceFamily", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "modelIdentifier", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "lastInputSeconds", JS_ANY, 0, 0, 0, NULL, NULL },
-	{ "reason", JS_STRING, 0, 0, 0, NULL, NULL },
-	{ "roles", JS_STRINGS, 0, 0, 0, NULL, NULL },
-	{ "scopes", JS_STRINGS, 0, 0, 0, NULL, NULL },
-	{ "tags", JS_STRINGS, 0, 0, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
-static const struct json_field logs_params[] = {
-	{ "cursor", JS_INT, 0, 0, 0, NULL, NULL },
-	{ "limit", JS_INT, 0, 1, 0, NULL, NULL },
-	{ "maxBytes", JS_INT, 0, 1, 0, NULL, NULL },
-	{ NULL, 0, 0, 0, 0, NULL, NULL }
-};
 
 /* the client strings kept, their connect paths, and their presence names */
 static const char *const field_paths[NFIELDS][2] = {
 	{ "client", "id" }, { "client", "mode" }, { "client", "platform" }, { "client", "version" },
 	{ "client", "displayName" }, { "client", "instanceId" }, { "client", "deviceFamily" }, { "device", "id" }
 };
-static const char *const field_names[NFIELDS] = {
-	"clientId", "mode", "platform", "version", "displayName", "instanceId", "deviceFamily", "deviceId"
-};
-
-/* entries added by system-event, beside the connected clients */
-struct system_entry {
-	char key[CLIENT_FIELD_MAX];
-	char json[SYSTEM_ENTRY_MAX];    /* its presence members, without braces; "" if unused */
-	long long ts;
-};
-static struct system_entry system_entries[SYSTEM_PRESENCE_MAX];
-
-static long long started_mono, started_unix, next_tick;
-static unsigned long long presence_version = 1;
-static int presence_due;                /* a change not yet broadcast */
-static long long presence_sent = -PRESENCE_INTERVAL_MS; /* when the last broadcast went out */
-static char hostname[256], platform[160];
+static long long next_tick;
 
 void
 proto_init(void)
 {
-	struct utsname u;
-	size_t i;
-
 	rpc_init();
-	started_mono = now_ms();
-	started_unix = unix_ms();
-	next_tick = started_mono + opt.tick_ms;
-	if (uname(&u) == 0) {
-		snprintf(hostname, sizeof hostname, "%s", u.nodename);
-		snprintf(platform, sizeof platform, "%s %s", u.sysname, u.release);
-		for (i = 0; platform[i]; i++)
-			if (platform[i] >= 'A' && platform[i] <= 'Z')
-				platform[i] = (char)(platform[i] - 'A' + 'a');
-	}
-}
-
-static int
-authed_clients(void)
-{
-	int i, n = 0;
-
-	for (i = 0; i < nconns; i++)
-		n += conns[i]->sess && conns[i]->sess->authed && conns[i]->state != C_DEAD;
-	return n;
-}
-
-static void
-write_scopes(struct jw *w, unsigned scopes)
-{
-	int k, first = 1;
-
-	JW_LIT(w, "[");
-	for (k = 0; scope_names[k]; k++)
-		if (scopes & (1u << k)) {
-			jw_printf(w, "%s\"%s\"", first ? "" : ",", scope_names[k]);
-			first = 0;
-		}
-	JW_LIT(w, "]");
-}
-
-/*
- * The gateway's own entry, one per listed client (CLI, backend and probe
- * clients are not listed, as in the real gateway), then system-event's.
- */
-static void
-write_presence(struct jw *w)
-{
-	struct session *s;
-	char text[sizeof hostname + 64];
-	int i, k, listed = 1;
-
-	JW_LIT(w, "[{\"host\":");
-	jw_str(w, hostname);
-	jw_printf(w, ",\"ip\":\"127.0.0.1\",\"version\":\"%s\",\"platform\":", GATEWAY_VERSION);
-	jw_str(w, platform);
-	JW_LIT(w, ",\"mode\":\"gateway\",\"reason\":\"self\",\"text\":");
-	snprintf(text, sizeof text, "Gateway: %s (127.0.0.1) \xc2\xb7 app %s \xc2\xb7 mode gateway",
-	    hostname, GATEWAY_VERSION);
-	jw_str(w, text);
-	jw_printf(w, ",\"ts\":%lld}", unix_ms());
-	for (i = 0; i < nconns; i++) {
-		if ((s = conns[i]->sess) == NULL || !s->authed || !s->listed || conns[i]->state == C_DEAD)
-			continue;
-		if (listed++ == PRESENCE_MAX)
-			break;
-		JW_LIT(w, ",{\"host\":");
-		jw_str(w, SESSION_FIELD(s, s->field[F_DISPLAYNAME] ? F_DISPLAYNAME : F_ID));
-		for (k = 0; k < NFIELDS; k++) {
-			if (!s->field[k])
-				continue;
-			jw_printf(w, ",\"%s\":", field_names[k]);
-			jw_str(w, SESSION_FIELD(s, k));
-		}
-		jw_printf(w, ",\"connId\":\"%s\",\"reason\":\"connect\",\"roles\":[\"%s\"],\"scopes\":", s->connid,
-		    s->role == ROLE_NODE ? "node" : "operator");
-		write_scopes(w, s->scopes);
-		jw_printf(w, ",\"connectedAtMs\":%lld,\"ts\":%lld}", s->connected_at, s->connected_at);
-	}
-	for (k = 0; k < SYSTEM_PRESENCE_MAX && listed < PRESENCE_MAX; k++)
-		if (system_entries[k].json[0]) {
-			jw_printf(w, ",{%s,\"ts\":%lld}", system_entries[k].json, system_entries[k].ts);
-			listed++;
-		}
-	JW_LIT(w, "]");
-}
-
-static void
-write_health(struct jw *w, long long t0)
-{
-	jw_printf(w, "{\"ok\":true,\"ts\":%lld,\"durationMs\":%lld,\"uptimeMs\":%lld,\"connections\":%d}",
-	    unix_ms(), now_ms() - t0, now_ms() - started_mono, authed_clients());
+	methods_init();
+	next_tick = now_ms() + opt.tick_ms;
 }
 
 /* a client with this much unsent is slow: it misses events rather than piling them up */
@@ -270,59 +44,6 @@ static int
 slow(const struct conn *c)
 {
 	return conn_pending(c) > OUT_HIGH_WATER;
-}
-
-/*
- * Every authenticated client that has not seen the current list hears it.
- * The list is written once; only the seq prefix is each client's own. A
- * client whose socket has not taken what was queued for it (an older list,
- * perhaps) is passed over and hears the newest list once it has: a client
- * never holds two lists. Returns how many were passed over.
- */
-static int
-broadcast_presence(void)
-{
-	struct jw w = rpc_writer();
-	struct iovec part[2];
-	struct session *s;
-	char prefix[64];
-	int i, later = 0;
-
-	JW_LIT(&w, "\"event\":\"presence\",\"payload\":{\"presence\":");
-	write_presence(&w);
-	jw_printf(&w, "},\"stateVersion\":{\"presence\":%llu,\"health\":1}}", presence_version);
-	if (w.overflow)
-		return 0;
-	part[1].iov_base = w.p;
-	part[1].iov_len = w.len;
-	for (i = 0; i < nconns; i++) {
-		if ((s = conns[i]->sess) == NULL || !s->authed || conns[i]->state != C_OPEN ||
-		    s->presence_seen == presence_version)
-			continue;
-		if (conn_backlog(conns[i]) > 0) {
-			later++;
-			continue;
-		}
-		part[0].iov_base = prefix;
-		part[0].iov_len = (size_t)snprintf(prefix, sizeof prefix, "{\"type\":\"event\",\"seq\":%llu,",
-		    ++s->seq);
-		ws_sendv(conns[i], WS_TEXT, part, 2);
-		s->presence_seen = presence_version;
-	}
-	return later;
-}
-
-/*
- * A join or a leave. The broadcast waits for the tick callback: every change
- * of one loop turn goes out as one broadcast, and at most one a
- * PRESENCE_INTERVAL_MS, so a stream of joins cannot multiply the list by
- * the clients without bound.
- */
-static void
-presence_changed(void)
-{
-	presence_version++;
-	presence_due = 1;
 }
 
 static void
@@ -366,209 +87,6 @@ refuse(struct conn *c, const char *id, const char *code, const char *message, co
 	ws_close(c, close_code, message);
 }
 
-/* methods */
-
-static void
-status(struct conn *c, const struct rpc_req *r)
-{
-	struct jw w = rpc_writer();
-
-	rpc_reply(&w, r->id, 1);
-	jw_printf(&w, "\"payload\":{\"version\":\"%s\",\"pid\":%ld,\"port\":%d,\"protocol\":%d,"
-	    "\"uptimeMs\":%lld,\"startedAt\":%lld,\"connections\":{\"total\":%d,\"authenticated\":%d,"
-	    "\"max\":%d},\"heartbeat\":{\"defaultAgentId\":\"main\",\"agents\":[]},\"channelSummary\":[],"
-	    "\"queuedSystemEvents\":[],\"sessions\":{\"paths\":[],\"count\":0,\"defaults\":{\"model\":null,"
-	    "\"contextTokens\":null},\"recent\":[],\"byAgent\":[]}}}", GATEWAY_VERSION, (long)getpid(),
-	    opt.port, PROTOCOL_VERSION, now_ms() - started_mono, started_unix, nconns, authed_clients(),
-	    opt.max_clients);
-	rpc_send(c, &w);
-}
-
-static void
-health(struct conn *c, const struct rpc_req *r)
-{
-	struct jw w = rpc_writer();
-
-	rpc_reply(&w, r->id, 1);
-	JW_LIT(&w, "\"payload\":");
-	write_health(&w, r->t0);
-	JW_LIT(&w, "}");
-	rpc_send(c, &w);
-}
-
-static void
-system_presence(struct conn *c, const struct rpc_req *r)
-{
-	struct jw w = rpc_writer();
-
-	rpc_reply(&w, r->id, 1);
-	JW_LIT(&w, "\"payload\":");
-	write_presence(&w);
-	JW_LIT(&w, "}");
-	rpc_send(c, &w);
-}
-
-static void
-config_get(struct conn *c, const struct rpc_req *r)
-{
-	struct jw w = rpc_writer();
-
-	rpc_reply(&w, r->id, 1);
-	jw_printf(&w, "\"payload\":{\"gateway\":{\"port\":%d,\"bind\":\"loopback\",\"mode\":\"%s\","
-	    "\"auth\":{\"mode\":\"%s\"}},\"limits\":{\"maxPayload\":%llu,\"maxBufferedBytes\":%llu,"
-	    "\"maxConnections\":%d,\"preauthMaxPayload\":%d,\"handshakeTimeoutMs\":%d,"
-	    "\"tickIntervalMs\":%ld,\"idleMs\":%ld}}}", opt.port, "gateway",
-	    opt.token ? "token" : "none", (unsigned long long)opt.max_payload,
-	    (unsigned long long)opt.max_payload + OUT_SLACK, opt.max_clients, PRECONNECT_MAX,
-	    HANDSHAKE_TIMEOUT_MS, opt.tick_ms, opt.idle_ms);
-	rpc_send(c, &w);
-}
-
-static void
-last_heartbeat(struct conn *c, const struct rpc_req *r)
-{
-	rpc_ok(c, r->id, "null");               /* no agent here, so no heartbeat yet */
-}
-
-static void
-wake(struct conn *c, const struct rpc_req *r)
-{
-	if (rpc_checked(c, r, wake_params) == 0)
-		rpc_ok(c, r->id, "{\"ok\":true}");
-}
-
-/* system-event: its text is shown in presence, as the real gateway does */
-static void
-system_event(struct conn *c, const struct rpc_req *r)
-{
-	static const char *const keys[] = { "instanceId", "deviceId", "host", "text" };
-	static const char *const shown[] = { "text", "host", "ip", "mode", "version", "platform", "deviceFamily",
-		"modelIdentifier", "deviceId", "instanceId", "reason" };
-	struct system_entry *e = NULL, *oldest = &system_entries[0];
-	char key[CLIENT_FIELD_MAX], text[SYSTEM_ENTRY_MAX];
-	struct jw w;
-	size_t k;
-	int v;
-
-	if (rpc_checked(c, r, system_event_params) < 0)
-		return;
-	if (json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "text"), text, sizeof text) < 1) {
-		rpc_error(c, r->id, "INVALID_REQUEST", "text required", NULL);
-		return;
-	}
-	for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
-		if (json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, keys[k]), key, sizeof key) > 0)
-			break;
-	for (k = 0; k < SYSTEM_PRESENCE_MAX && !e; k++)
-		if (system_entries[k].json[0] && strcmp(system_entries[k].key, key) == 0)
-			e = &system_entries[k];
-		else if (!system_entries[k].json[0] || system_entries[k].ts < oldest->ts)
-			oldest = &system_entries[k];
-	if (e == NULL)
-		e = oldest;                     /* new, or the oldest makes room */
-	w = jw_init(e->json, sizeof e->json - 1);
-	for (k = 0; k < sizeof shown / sizeof shown[0]; k++)
-		if ((v = json_get(r->p, rpc_tok, r->params, shown[k])) >= 0) {
-			jw_printf(&w, "%s\"%s\":", w.len ? "," : "", shown[k]);
-			jw_raw(&w, r->p + rpc_tok[v].start - 1, rpc_tok[v].len + 2);  /* strings, as sent */
-		}
-	if (w.overflow) {
-		e->json[0] = '\0';
-		rpc_error(c, r->id, "INVALID_REQUEST", "system event too large", NULL);
-		return;
-	}
-	e->json[w.len] = '\0';
-	snprintf(e->key, sizeof e->key, "%s", key);
-	e->ts = unix_ms();
-	presence_changed();
-	rpc_ok(c, r->id, "{\"ok\":true}");
-}
-
-/* logs.tail: the daemon's own latest lines, from log.c's ring, as JSON log records */
-static void
-logs_tail(struct conn *c, const struct rpc_req *r)
-{
-	const struct log_line *l;
-	long long cursor = -1, limit = 500, max_bytes = 250000;
-	unsigned back, n = 0;
-	int reset = 0, truncated = 0;
-	size_t bytes = 0;
-	struct jw w;
-	char when[32], rec[LOG_LINE_MAX * 6 + 128];
-	struct tm tm;
-	time_t t;
-
-	if (rpc_checked(c, r, logs_params) < 0)
-		return;
-	json_integer(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "cursor"), &cursor);
-	json_integer(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "limit"), &limit);
-	json_integer(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "maxBytes"), &max_bytes);
-	if (cursor > (long long)log_size())
-		reset = 1, cursor = -1;         /* from another run of the log */
-	/* count back: lines after the cursor, at most limit, at most max_bytes */
-	for (back = 0; (l = log_line(back)) != NULL; back++) {
-		if (cursor >= 0 && l->end <= (unsigned long long)cursor)
-			break;
-		if ((long long)n >= limit || (long long)(bytes + strlen(l->text) + 1) > max_bytes) {
-			truncated = 1;
-			break;
-		}
-		bytes += strlen(l->text) + 1;
-		n++;
-	}
-	if (cursor >= 0 && l == NULL && back > 0) {     /* lines after the cursor are gone from the ring */
-		l = log_line(back - 1);
-		if (l->end - strlen(l->text) - 1 > (unsigned long long)cursor)
-			reset = 1;
-	}
-	w = rpc_writer();
-	rpc_reply(&w, r->id, 1);
-	jw_printf(&w, "\"payload\":{\"file\":\"memory (the latest %d lines of this gateway's log)\","
-	    "\"cursor\":%llu,\"size\":%llu,\"lines\":[", LOG_RING_LINES, log_size(), log_size());
-	while (n-- > 0) {
-		struct jw one = jw_init(rec, sizeof rec);
-		l = log_line(n);
-		t = (time_t)(l->ts / 1000);
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-		jw_printf(&one, "{\"time\":\"%s.%03dZ\",\"level\":\"%s\",\"subsystem\":\"gateway\",\"message\":", when,
-		    (int)(l->ts % 1000), strncmp(l->text, "warning:", 8) == 0 ? "warn" : "info");
-		jw_str(&one, l->text);
-		JW_LIT(&one, "}");
-		jw_string(&w, rec, one.len);
-		if (n)
-			JW_LIT(&w, ",");
-	}
-	jw_printf(&w, "]%s%s}}", truncated ? ",\"truncated\":true" : "", reset ? ",\"reset\":true" : "");
-	rpc_send(c, &w);
-}
-
-static void
-channels_status(struct conn *c, const struct rpc_req *r)
-{
-	char payload[320];
-
-	snprintf(payload, sizeof payload, "{\"ts\":%lld,\"channelOrder\":[],\"channelLabels\":{},"
-	    "\"channelDetailLabels\":{},\"channelSystemImages\":{},\"channelMeta\":[],\"channels\":{},"
-	    "\"channelAccounts\":{},\"channelDefaultAccountId\":{},\"statusIssues\":[]}", unix_ms());
-	rpc_ok(c, r->id, payload);              /* no chat channels on this host */
-}
-
-static void
-diagnostics_stability(struct conn *c, const struct rpc_req *r)
-{
-	char payload[192], when[32];
-	struct tm tm;
-	long long ms = unix_ms();
-	time_t t = (time_t)(ms / 1000);
-
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(payload, sizeof payload, "{\"generatedAt\":\"%s.%03dZ\",\"capacity\":0,\"count\":0,\"dropped\":0,"
-	    "\"events\":[],\"summary\":{\"byType\":{}}}", when, (int)(ms % 1000));
-	rpc_ok(c, r->id, payload);              /* no diagnostic events are recorded here */
-}
-
 /* connect is in the catalog (operator.admin); once connected it is refused */
 static void
 connect_again(struct conn *c, const struct rpc_req *r)
@@ -576,47 +94,29 @@ connect_again(struct conn *c, const struct rpc_req *r)
 	rpc_error(c, r->id, "INVALID_REQUEST", "connect is only valid as the first request", NULL);
 }
 
-/* every method served, with its scope from the real method catalog; then the node-only ones not served */
-static const struct method methods[] = {
-	{ "health", S_READ, health },
-	{ "status", S_READ, status },
-	{ "system-presence", S_READ, system_presence },
-	{ "config.get", S_READ, config_get },
-	{ "last-heartbeat", S_READ, last_heartbeat },
-	{ "wake", S_WRITE, wake },
-	{ "system-event", S_ADMIN, system_event },
-	{ "logs.tail", S_READ, logs_tail },
-	{ "channels.status", S_READ, channels_status },
-	{ "diagnostics.stability", S_READ, diagnostics_stability },
-	{ "node.list", S_READ, NULL },
-	{ "node.describe", S_READ, NULL },
-	{ "node.invoke", S_DYNAMIC, NULL },
-	{ "node.pair.list", S_PAIRING, NULL },
-	{ "device.pair.list", S_PAIRING, NULL },
-	{ "node.invoke.result", S_NODE, NULL },
-	{ "node.event", S_NODE, NULL },
-	{ "node.runnerInventory.update", S_NODE, NULL },
-	{ "node.skills.update", S_NODE, NULL },
-	{ "node.pluginTools.update", S_NODE, NULL },
-	{ "node.pluginSurface.refresh", S_NODE, NULL },
-	{ "node.pending.drain", S_NODE, NULL },
-	{ "node.pending.pull", S_NODE, NULL },
-	{ "node.pending.ack", S_NODE, NULL },
-	{ "node.invoke.progress", S_NODE, NULL },
-	{ "connect", S_ADMIN, connect_again },
-	{ NULL, 0, NULL }
+/* every method we know, with its scope from the real method catalog (method-scopes-*.mjs) */
+static const struct { const char *name; unsigned scope; } catalog[] = {
+	{ "health", S_READ }, { "status", S_READ }, { "system-presence", S_READ }, { "config.get", S_READ },
+	{ "last-heartbeat", S_READ }, { "wake", S_WRITE }, { "system-event", S_ADMIN }, { "logs.tail", S_READ },
+	{ "channels.status", S_READ }, { "diagnostics.stability", S_READ },
+	{ "node.list", S_READ }, { "node.describe", S_READ }, { "node.invoke", S_DYNAMIC },
+	{ "node.pair.list", S_PAIRING }, { "device.pair.list", S_PAIRING },
+	{ "node.invoke.result", S_NODE }, { "node.event", S_NODE }, { "node.runnerInventory.update", S_NODE },
+	{ "node.skills.update", S_NODE }, { "node.pluginTools.update", S_NODE }, { "node.pluginSurface.refresh", S_NODE },
+	{ "node.pending.drain", S_NODE }, { "node.pending.pull", S_NODE }, { "node.pending.ack", S_NODE },
+	{ "node.invoke.progress", S_NODE }, { "connect", S_ADMIN }, { NULL, 0 }
 };
 
-/* the method named, or NULL */
-static const struct method *
-find_method(const char *name)
+/* the scope a method needs: an unknown method needs admin */
+static unsigned
+scope_of(const char *name)
 {
-	const struct method *m;
+	int i;
 
-	for (m = methods; m->name; m++)
-		if (strcmp(m->name, name) == 0)
-			return m;
-	return NULL;
+	for (i = 0; catalog[i].name; i++)
+		if (strcmp(catalog[i].name, name) == 0)
+			return catalog[i].scope;
+	return S_ADMIN;
 }
 
 static void
@@ -631,9 +131,9 @@ hello(struct conn *c, const char *id, long long t0)
 
 	if (!served[0]) {
 		struct jw m = jw_init(served, sizeof served - 1);
-		for (k = 0; methods[k].name; k++)
-			if (methods[k].handle != connect_again && (methods[k].handle || broker_serves(methods[k].name))) {
-				jw_printf(&m, "%s\"%s\"", sep, methods[k].name);
+		for (k = 0; catalog[k].name; k++)
+			if (methods_find(catalog[k].name) || broker_serves(catalog[k].name)) {
+				jw_printf(&m, "%s\"%s\"", sep, catalog[k].name);
 				sep = ",";
 			}
 		served[m.len] = '\0';
@@ -643,18 +143,13 @@ hello(struct conn *c, const char *id, long long t0)
 	    "\"connId\":\"%s\"},\"features\":{\"methods\":[", PROTOCOL_VERSION, GATEWAY_VERSION, s->connid);
 	jw_cat(&w, served);
 	JW_LIT(&w, "],\"events\":[\"connect.challenge\",\"tick\",\"presence\",\"shutdown\",\"node.invoke.request\"]},"
-	    "\"snapshot\":{\"presence\":");
-	write_presence(&w);
-	JW_LIT(&w, ",\"health\":");
-	write_health(&w, t0);
-	jw_printf(&w, ",\"stateVersion\":{\"presence\":%llu,\"health\":1},\"uptimeMs\":%lld},"
-	    "\"auth\":{\"role\":\"%s\",\"scopes\":", presence_version, now_ms() - started_mono,
-	    s->role == ROLE_NODE ? "node" : "operator");
-	write_scopes(&w, s->scopes);
+	    "\"snapshot\":{");
+	s->presence_seen = methods_snapshot(&w, t0);    /* this client has that list now */
+	jw_printf(&w, "},\"auth\":{\"role\":\"%s\",\"scopes\":", s->role == ROLE_NODE ? "node" : "operator");
+	rpc_scopes(&w, s->scopes);
 	jw_printf(&w, "},\"policy\":{\"maxPayload\":%llu,\"maxBufferedBytes\":%llu,\"tickIntervalMs\":%ld}}}",
 	    (unsigned long long)opt.max_payload, (unsigned long long)opt.max_payload + OUT_SLACK, opt.tick_ms);
 	rpc_send(c, &w);
-	s->presence_seen = presence_version;    /* the snapshot above */
 }
 
 /*
@@ -847,10 +342,9 @@ satisfied(unsigned need, unsigned granted)
 
 /* May this session call this method? If not, the real gateway's refusal is sent. */
 static int
-authorized(struct conn *c, const struct rpc_req *r, const struct method *m)
+authorized(struct conn *c, const struct rpc_req *r, unsigned need)
 {
 	const struct session *s = c->sess;
-	unsigned need = m ? m->scope : S_ADMIN;         /* an unknown method needs admin */
 	char command[NODE_NAME_MAX], more[200];
 	const char *name;
 	int k;
@@ -923,7 +417,7 @@ static void
 proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 {
 	char id[REQUEST_ID_MAX + 3], name[METHOD_MAX], why[512], msg[600];
-	const struct method *m;
+	method_fn *handle;
 	struct rpc_req r;
 	int k;
 
@@ -950,12 +444,13 @@ proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 		rpc_error(c, id, "INVALID_REQUEST", msg, NULL);
 		return;
 	}
-	m = find_method(name);
-	if (!authorized(c, &r, m))
+	if (!authorized(c, &r, scope_of(name)))
 		return;
-	if (m && m->handle)
-		m->handle(c, &r);
-	else if (m && broker_serves(name))
+	if (strcmp(name, "connect") == 0)
+		connect_again(c, &r);
+	else if ((handle = methods_find(name)) != NULL)
+		handle(c, &r);
+	else if (broker_serves(name))
 		broker_method(c, &r);
 	else {
 		snprintf(msg, sizeof msg, "unknown method: %s", name);
@@ -975,14 +470,9 @@ static long long
 proto_tick(long long now)
 {
 	char payload[48];
-	long long next, invoke_due;
+	long long next, presence_due = presence_tick(now), invoke_due;
 	int i;
 
-	if (presence_due && !draining && now - presence_sent >= PRESENCE_INTERVAL_MS) {
-		/* nobody needs presence from a process that is exiting; the passed over get it later */
-		presence_due = broadcast_presence() > 0;
-		presence_sent = now;
-	}
 	if (now >= next_tick) {
 		snprintf(payload, sizeof payload, "{\"ts\":%lld}", unix_ms());
 		for (i = 0; i < nconns; i++)
@@ -990,9 +480,7 @@ proto_tick(long long now)
 				rpc_event(conns[i], "tick", payload, 1);
 		next_tick = now + opt.tick_ms;
 	}
-	next = next_tick;
-	if (presence_due && !draining && presence_sent + PRESENCE_INTERVAL_MS < next)
-		next = presence_sent + PRESENCE_INTERVAL_MS;
+	next = presence_due && presence_due < next_tick ? presence_due : next_tick;
 	invoke_due = broker_tick(now);
 	return invoke_due && invoke_due < next ? invoke_due : next;
 }

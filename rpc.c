@@ -64,6 +64,26 @@ uuid(char s[UUID_LEN + 1])
 	memset(b, 0, 16);                       /* used: gone from memory */
 }
 
+const char *const scope_names[] = {
+	"operator.admin", "operator.read", "operator.write", "operator.sessions.read",
+	"operator.sessions.write", "operator.approvals", "operator.questions", "operator.pairing",
+	"operator.talk", "operator.talk.secrets", NULL
+};
+
+void
+rpc_scopes(struct jw *w, unsigned scopes)
+{
+	int k, first = 1;
+
+	JW_LIT(w, "[");
+	for (k = 0; scope_names[k]; k++)
+		if (scopes & (1u << k)) {
+			jw_printf(w, "%s\"%s\"", first ? "" : ",", scope_names[k]);
+			first = 0;
+		}
+	JW_LIT(w, "]");
+}
+
 struct jw
 rpc_writer(void)
 {

@@ -7,6 +7,16 @@
 #include "json.h"
 
 #define UUID_LEN 36
+/* the operator scopes, one bit each, in the real gateway's names (scope_names, in this order) */
+/* the operator scopes, one bit each, in the real gateway's names */
+enum {
+	S_ADMIN = 1, S_READ = 2, S_WRITE = 4, S_SESSIONS_READ = 8, S_SESSIONS_WRITE = 16,
+	S_APPROVALS = 32, S_QUESTIONS = 64, S_PAIRING = 128, S_TALK = 256, S_TALK_SECRETS = 512,
+	S_NODE = 1024,                  /* not a scope: a method for nodes only */
+	S_DYNAMIC = 2048                /* not a scope: node.invoke's depends on the command */
+};
+extern const char *const scope_names[];
+void rpc_scopes(struct jw *w, unsigned scopes);         /* as a JSON array of names */
 enum { ROLE_OPERATOR, ROLE_NODE };
 /* what a client said of itself in connect */
 enum { F_ID, F_MODE, F_PLATFORM, F_VERSION, F_DISPLAYNAME, F_INSTANCEID, F_DEVICEFAMILY, F_DEVICE, NFIELDS };

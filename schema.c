@@ -1,0 +1,185 @@
+/*
+ * The real gateway's schemas (openclaw 2026.9.6, gateway-protocol), as
+ * closed objects for json_check: a request frame, connect's params, and the
+ * params of each method served. Values and limits are the real ones; where
+ * we keep a string, its limit is the size we keep it in.
+ */
+#include <stddef.h>
+
+#include "config.h"
+#include "json.h"
+#include "schema.h"
+
+/* the frame, and connect */
+
+static const char *const client_ids[] = {
+	"webchat-ui", "openclaw-control-ui", "openclaw-browser-copilot", "openclaw-tui", "webchat", "cli",
+	"gateway-client", "openclaw-macos", "openclaw-linux", "openclaw-ios", "openclaw-watchos",
+	"openclaw-android", "node-host", "openclaw-worker", "test", "fingerprint", "openclaw-probe", NULL
+};
+
+static const char *const client_modes[] = {
+	"webchat", "cli", "ui", "backend", "node", "worker", "probe", "test", NULL
+};
+
+static const char *const frame_type[] = { "req", NULL };
+
+const struct json_field request_frame[] = {
+	{ "type", JS_CONST, 1, 0, 0, NULL, frame_type },
+	{ "id", JS_STRING, 1, 1, REQUEST_ID_MAX, NULL, NULL },
+	{ "method", JS_STRING, 1, 1, METHOD_MAX - 1, NULL, NULL },
+	{ "params", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "traceparent", JS_STRING, 0, 0, 128, NULL, NULL },
+	{ "expectedProfileId", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const struct json_field client_fields[] = {
+	{ "id", JS_ENUM, 1, 0, 0, NULL, client_ids },
+	{ "displayName", JS_STRING, 0, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
+	{ "version", JS_STRING, 1, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
+	{ "buildId", JS_STRING, 0, 1, 96, NULL, NULL },
+	{ "platform", JS_STRING, 1, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
+	{ "deviceFamily", JS_STRING, 0, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
+	{ "modelIdentifier", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "timeZone", JS_STRING, 0, 1, 64, NULL, NULL },
+	{ "mode", JS_ENUM, 1, 0, 0, NULL, client_modes },
+	{ "instanceId", JS_STRING, 0, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const struct json_field device_fields[] = {
+	{ "id", JS_STRING, 1, 1, CLIENT_FIELD_MAX - 1, NULL, NULL },
+	{ "publicKey", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "signature", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "signedAt", JS_INT, 1, 0, 0, NULL, NULL },
+	{ "nonce", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const struct json_field auth_fields[] = {
+	{ "token", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "bootstrapToken", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "deviceToken", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "password", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "approvalRuntimeToken", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "agentRuntimeIdentityToken", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field connect_params[] = {
+	{ "minProtocol", JS_INT, 1, 1, 0, NULL, NULL },
+	{ "maxProtocol", JS_INT, 1, 1, 0, NULL, NULL },
+	{ "client", JS_OBJECT, 1, 0, 0, client_fields, NULL },
+	{ "caps", JS_STRINGS, 0, 1, 0, NULL, NULL },
+	{ "commands", JS_STRINGS, 0, 1, 0, NULL, NULL },
+	{ "computerUse", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "workerRuns", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "permissions", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "pathEnv", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "role", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "scopes", JS_STRINGS, 0, 1, 0, NULL, NULL },
+	{ "modelCatalog", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "device", JS_OBJECT, 0, 0, 0, device_fields, NULL },
+	{ "auth", JS_OBJECT, 0, 0, 0, auth_fields, NULL },
+	{ "locale", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "userAgent", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+/* the core methods */
+
+static const char *const wake_modes[] = { "now", "next-heartbeat", NULL };
+
+const struct json_field wake_params[] = {
+	{ "mode", JS_ENUM, 1, 0, 0, NULL, wake_modes },
+	{ "text", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "sessionKey", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "agentId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field system_event_params[] = {
+	{ "text", JS_STRING, 1, 0, 0, NULL, NULL },
+	{ "idempotencyKey", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "sessionKey", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "wake", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "deviceId", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "instanceId", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "host", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "ip", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "mode", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "version", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "platform", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "deviceFamily", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "modelIdentifier", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "lastInputSeconds", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "reason", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "roles", JS_STRINGS, 0, 0, 0, NULL, NULL },
+	{ "scopes", JS_STRINGS, 0, 0, 0, NULL, NULL },
+	{ "tags", JS_STRINGS, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field logs_params[] = {
+	{ "cursor", JS_INT, 0, 0, 0, NULL, NULL },
+	{ "limit", JS_INT, 0, 1, 0, NULL, NULL },
+	{ "maxBytes", JS_INT, 0, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+/* the node broker's methods */
+
+const struct json_field no_params[] = { { NULL, 0, 0, 0, 0, NULL, NULL } };
+
+const struct json_field describe_params[] = {
+	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field invoke_params[] = {
+	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "command", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "params", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "timeoutMs", JS_INT, 0, 0, 0, NULL, NULL },
+	{ "idempotencyKey", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "sessionKey", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "turnSourceChannel", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "turnSourceTo", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "turnSourceAccountId", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "turnSourceThreadId", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const struct json_field result_error[] = {
+	{ "code", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "message", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field result_params[] = {
+	{ "id", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "ok", JS_BOOL, 1, 0, 0, NULL, NULL },
+	{ "payload", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "payloadJSON", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "error", JS_OBJECT, 0, 0, 0, result_error, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field event_params[] = {
+	{ "event", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "payload", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "payloadJSON", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field skills_params[] = {
+	{ "skills", JS_ARRAY, 1, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field tools_params[] = {
+	{ "tools", JS_ARRAY, 1, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};

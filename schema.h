@@ -1,0 +1,20 @@
+/* schema.c: the real gateway's schemas, as closed objects for json_check */
+#ifndef SCHEMA_H
+#define SCHEMA_H
+
+#include "json.h"
+
+extern const struct json_field request_frame[];
+extern const struct json_field connect_params[];
+extern const struct json_field wake_params[];
+extern const struct json_field system_event_params[];
+extern const struct json_field logs_params[];
+extern const struct json_field no_params[];
+extern const struct json_field describe_params[];
+extern const struct json_field invoke_params[];
+extern const struct json_field result_params[];
+extern const struct json_field event_params[];
+extern const struct json_field skills_params[];
+extern const struct json_field tools_params[];
+
+#endif
