@@ -107,7 +107,8 @@ struct options {
 	long idle_ms;                   /* silence before a ping; twice this, a drop */
 	long tick_ms;
 	long drain_ms;                  /* on SIGTERM/SIGINT, wait this long for clients to close */
-	char *token;                    /* NULL: no auth */
+	char *token;                    /* the token in use; NULL: no auth */
+	const char *token_file;         /* where it is read from, at start and on SIGHUP; or NULL */
 	const char *allow_origin[ALLOW_ORIGIN_MAX];     /* browser origins allowed besides our own */
 	int nallow_origin;
 };

@@ -1,4 +1,4 @@
-/* conn.c: a client connection from its first byte to its close, and the table of them */
+/* conn.c: a client connection: its buffers, output, close and slots; the table of them */
 #ifndef CONN_H
 #define CONN_H
 
@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include <stddef.h>
 
+#include "config.h"
 #include "ws.h"
 
 /* buffers exist only while they hold bytes */
@@ -40,24 +41,31 @@ struct app {
 	void (*shutdown)(struct conn *c);               /* before the close 1012 */
 	long long (*tick)(long long now);               /* returns when to call it next */
 };
-struct pollfd;
 extern struct conn **conns;
 extern int nconns, conns_max;
 extern const struct app *app;
 extern int draining;
+extern unsigned char rbuf[READ_CHUNK]; /* every read lands here; the cork may point into it */
 int  conns_init(void);
 const char *conn_new(int fd, long uid);
+void conn_free(struct conn *c);
+void conn_state(struct conn *c, int state);             /* nothing leaves C_DEAD */
 int  conn_authenticated(struct conn *c);
 size_t conn_pending(const struct conn *c);
 size_t conn_backlog(const struct conn *c);
-long long conns_sweep(long long now, int *freed);
-int  conns_pollset(struct pollfd *pfd);
-void conns_io(const struct pollfd *pfd, int n);
-void conns_shutdown(void);
-void conns_free_all(void);
+int  buf_append(struct conn *c, struct buf *b, const void *data, size_t n, size_t limit);
+void buf_free(struct conn *c, struct buf *b);
+void buf_consume(struct conn *c, struct buf *b, size_t n);
+void conn_drop(struct conn *c, const char *why);
+int  conn_write(struct conn *c, const void *p, size_t n);
+int  conn_writev(struct conn *c, const struct iovec *iov, int n);
+void cork_flush(void);                  /* what the cork holds goes out now */
+void conn_flush(struct conn *c);
+void conn_drain(struct conn *c);
 #define WS_PARTS_MAX 2
 int  ws_send(struct conn *c, int opcode, const void *p, size_t n);
 int  ws_sendv(struct conn *c, int opcode, const struct iovec *parts, int n);
 void ws_close(struct conn *c, unsigned code, const char *reason);
+void ws_fail(struct conn *c, unsigned code);
 
 #endif

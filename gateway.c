@@ -22,7 +22,9 @@
 #include "peer.h"
 #include "lock.h"
 #include "probe.h"
+#include "token.h"
 #include "conn.h"
+#include "serve.h"
 #include "proto.h"
 
 struct options opt;
@@ -92,8 +94,6 @@ number(const char *what, const char *s, long min, long max)
 		    what, s, min, max);
 	return v;
 }
-
-static const char *token_file;
 
 /* what gateway health takes */
 static int
@@ -180,7 +180,7 @@ parse_options(int argc, char *argv[])
 		} else if (OPTION("--token")) {
 			opt.token = VALUE("--token");
 		} else if (OPTION("--token-file")) {
-			token_file = VALUE("--token-file");
+			opt.token_file = VALUE("--token-file");
 		} else {
 			usage_error("unknown option '%s'", arg);
 		}
@@ -190,60 +190,15 @@ parse_options(int argc, char *argv[])
 	if (port == 0 && (env = getenv("OPENCLAW_GATEWAY_PORT")) != NULL)
 		port = (int)number("OPENCLAW_GATEWAY_PORT", env, 1, 65535);
 	opt.port = port ? port : DEFAULT_PORT;
-	if (opt.token && token_file)
+	if (opt.token && opt.token_file)
 		usage_error("--token and --token-file exclude each other");
-	if (!opt.token && !token_file && (env = getenv("OPENCLAW_GATEWAY_TOKEN")) != NULL && *env)
+	if (!opt.token && !opt.token_file && (env = getenv("OPENCLAW_GATEWAY_TOKEN")) != NULL && *env)
 		opt.token = (char *)env;
 	/* checked before anything is opened: a closed N would become our listener, and be closed */
 	if (opt.ready_fd >= 0 && fcntl(opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
 		usage_error("--ready-fd %d is not an open descriptor", opt.ready_fd);
 	if ((opt.token && (!*opt.token || strlen(opt.token) > TOKEN_MAX)))
 		usage_error("the token must be 1 to %d bytes", TOKEN_MAX);
-}
-
-/*
- * The token is the first line of the file, without its line ending. NULL,
- * or what is wrong (the token in use is then left as it was).
- */
-static const char *
-read_token_file(void)
-{
-	static char token[TOKEN_MAX + 2], why[256];
-	char line[TOKEN_MAX + 2];
-	FILE *f;
-	size_t n;
-
-	if ((f = fopen(token_file, "r")) == NULL) {
-		snprintf(why, sizeof why, "cannot read token file %s: %s", token_file, strerror(errno));
-		return why;
-	}
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	n = strcspn(line, "\r\n");
-	if (n == 0 || n > TOKEN_MAX) {
-		snprintf(why, sizeof why, "token file %s: the first line must hold a token of 1 to %d bytes",
-		    token_file, TOKEN_MAX);
-		return why;
-	}
-	memcpy(token, line, n);
-	token[n] = '\0';
-	opt.token = token;
-	return NULL;
-}
-
-/* SIGHUP: the token file again; clients already connected stay */
-static void
-reread_token(void)
-{
-	const char *why;
-
-	if (token_file == NULL)
-		logmsg("received SIGHUP; no --token-file to reread");
-	else if ((why = read_token_file()) != NULL)
-		logmsg("warning: received SIGHUP; %s; the token in use is kept", why);
-	else
-		logmsg("received SIGHUP; token reread from %s", token_file);
 }
 
 /* signals arrive as bytes on a pipe, read by the loop like any socket */
@@ -354,7 +309,7 @@ read_signals(void)
 
 	while (read(sigpipe[0], &b, 1) == 1) {
 		if (b == SIGHUP) {
-			reread_token();
+			token_reread();
 			continue;
 		}
 		if (draining) {
@@ -464,7 +419,7 @@ main(int argc, char *argv[])
 	setup_signals();
 	peer_init();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (token_file && (why = read_token_file()) != NULL)
+	if (opt.token_file && (why = token_load()) != NULL)
 		die("%s", why);
 	if (opt.echo)
 		app = &echo_app;

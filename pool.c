@@ -1,10 +1,11 @@
 /*
  * The shared pools and each local user's share of them. A connection holds
- * a slot in one pool (pre-auth or sessions); its user is the peer's, learned
- * at accept (peer.c). When a pool is full, the user holding the most slots
- * makes room, so a flood from one user only ever displaces its own
- * connections. This is accounting only: conn.c moves connections between
- * pools and evicts; pool.c counts and chooses.
+ * a slot in one pool (pre-auth or sessions), and its buffers hold bytes of
+ * the memory budget; its user is the peer's, learned at accept (peer.c).
+ * When a pool is full, the user holding the most slots makes room, so a
+ * flood from one user only ever displaces its own connections. This is
+ * accounting only: conn.c moves connections and evicts; pool.c counts and
+ * chooses.
  */
 #include "config.h"
 #include "pool.h"
@@ -13,10 +14,12 @@ struct user {
 	long uid;                       /* PEER_UNKNOWN for peers that cannot be told apart */
 	int refs;                       /* connections of this user; 0: the entry is free */
 	int slots[POOLS];               /* slots held in each pool */
+	size_t mem;                     /* bytes its connections' buffers hold */
 };
 
 static struct user users[PEER_USERS_MAX];      /* past this many users at once, the rest share the last */
 static int pool_total[POOLS];
+static size_t mem_total;                /* bytes every client buffer holds: within opt.max_memory */
 
 struct user *
 user_get(long uid)
@@ -81,4 +84,22 @@ pool_yields(const struct user *u, int pool)
 		if (users[i].refs > 0 && (most == NULL || users[i].slots[pool] > most->slots[pool]))
 			most = &users[i];
 	return most && most->slots[pool] > u->slots[pool] + 1 ? most : NULL;
+}
+
+/* u's connection would grow a buffer by n bytes: 0 if the memory budget has room (it is charged), else -1 */
+int
+mem_take(struct user *u, size_t n)
+{
+	if (n > opt.max_memory - mem_total)
+		return -1;
+	mem_total += n;
+	u->mem += n;
+	return 0;
+}
+
+void
+mem_give(struct user *u, size_t n)
+{
+	mem_total -= n;
+	u->mem -= n;
 }

@@ -14,7 +14,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "sha1.h"
+#include "token.h"
 #include "ws.h"
 #include "json.h"
 #include "conn.h"
@@ -63,20 +63,6 @@ proto_open(struct conn *c)
 	jw_printf(&w, "{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":"
 	    "{\"nonce\":\"%s\",\"ts\":%lld,\"capabilities\":[]}}", nonce, unix_ms());
 	rpc_send(c, &w);
-}
-
-/* Constant time in the contents: compare digests of every byte, not the strings. */
-static int
-token_equal(const char *a, size_t alen, const char *b, size_t blen)
-{
-	unsigned char da[SHA1_LEN], db[SHA1_LEN], diff = 0;
-	size_t i;
-
-	sha1(a, alen, da);
-	sha1(b, blen, db);
-	for (i = 0; i < SHA1_LEN; i++)
-		diff |= da[i] ^ db[i];
-	return diff == 0;
 }
 
 /* a handshake failure: the error reply, then the close with the message */
@@ -293,7 +279,7 @@ connect_request(struct conn *c, const struct rpc_req *r)
 			    "\"recommendedNextStep\":\"update_auth_credentials\"}", 1008);
 			return;
 		}
-		if (n < 0 || !token_equal(token, (size_t)n, opt.token, strlen(opt.token))) {
+		if (n < 0 || !token_matches(token, (size_t)n)) {
 			snprintf(msg, sizeof msg, "unauthorized: gateway token mismatch (%s)",
 			    token_hint(SESSION_FIELD(s, F_ID), SESSION_FIELD(s, F_MODE), 0));
 			refuse(c, r->id, "INVALID_REQUEST", msg, ",\"details\":{\"code\":\"AUTH_TOKEN_MISMATCH\","

@@ -16,6 +16,7 @@
 #include "../log.h"
 #include "../peer.h"
 #include "../conn.h"
+#include "../serve.h"
 #include "../proto.h"
 
 struct options opt;                     /* gateway.c's, which is not linked */

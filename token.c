@@ -1,0 +1,73 @@
+/*
+ * The shared token clients present: from --token or $OPENCLAW_GATEWAY_TOKEN
+ * (gateway.c), or the first line of --token-file, read at start and again
+ * on SIGHUP. A file that cannot be read leaves the token in use as it was.
+ * Tokens are compared in constant time and never logged.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "sha1.h"
+#include "token.h"
+
+/*
+ * The token is the first line of the file, without its line ending. NULL,
+ * or what is wrong (the token in use is then left as it was).
+ */
+const char *
+token_load(void)
+{
+	static char token[TOKEN_MAX + 2], why[256];
+	char line[TOKEN_MAX + 2];
+	FILE *f;
+	size_t n;
+
+	if ((f = fopen(opt.token_file, "r")) == NULL) {
+		snprintf(why, sizeof why, "cannot read token file %s: %s", opt.token_file, strerror(errno));
+		return why;
+	}
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	if (n == 0 || n > TOKEN_MAX) {
+		snprintf(why, sizeof why, "token file %s: the first line must hold a token of 1 to %d bytes",
+		    opt.token_file, TOKEN_MAX);
+		return why;
+	}
+	memcpy(token, line, n);
+	token[n] = '\0';
+	opt.token = token;
+	return NULL;
+}
+
+/* SIGHUP: the token file again; clients already connected stay */
+void
+token_reread(void)
+{
+	const char *why;
+
+	if (opt.token_file == NULL)
+		logmsg("received SIGHUP; no --token-file to reread");
+	else if ((why = token_load()) != NULL)
+		logmsg("warning: received SIGHUP; %s; the token in use is kept", why);
+	else
+		logmsg("received SIGHUP; token reread from %s", opt.token_file);
+}
+
+/* Is s[0..n) the token in use? Constant time in the contents: digests of every byte are compared. */
+int
+token_matches(const char *s, size_t n)
+{
+	unsigned char da[SHA1_LEN], db[SHA1_LEN], diff = 0;
+	size_t i;
+
+	sha1(s, n, da);
+	sha1(opt.token, strlen(opt.token), db);
+	for (i = 0; i < SHA1_LEN; i++)
+		diff |= da[i] ^ db[i];
+	return diff == 0;
+}
