@@ -18,8 +18,6 @@
 
 #include "config.h"
 #include "log.h"
-#include "page.h"
-#include "http.h"
 #include "ws.h"
 #include "pool.h"
 #include "conn.h"
@@ -126,8 +124,7 @@ conn_drop(struct conn *c, const char *why)
 {
 	if (c->state == C_DEAD)
 		return;
-	if (opt.verbose)
-		logmsg("client %d: closed (%s)", c->fd, why);
+	VERBOSE("client %d: closed (%s)", c->fd, why);
 	if (c == corked)
 		cork_drop();                    /* nobody to write it to */
 	c->state = C_DEAD;
@@ -369,8 +366,7 @@ evict(struct conn *c)
 	tally(&evicted, c->pool == POOL_PREAUTH ? "the pre-auth pool was full; the user holding the most made room" :
 	    "the session pool was full; the user holding the most made room");
 	set_pool(c, POOL_NONE);
-	if (opt.verbose)
-		logmsg("client %d: evicted, to make room for another user's client", c->fd);
+	VERBOSE("client %d: evicted, to make room for another user's client", c->fd);
 	if (c->state == C_OPEN)
 		ws_close(c, 1013, "try again later");
 	else
@@ -445,8 +441,7 @@ conn_new(int fd, long uid)
 	c->since = c->last_rx = c->admitted = now_ms();
 	set_pool(c, POOL_PREAUTH);
 	conns[nconns++] = c;
-	if (opt.verbose)
-		logmsg("client %d: connected", fd);
+	VERBOSE("client %d: connected", fd);
 	return NULL;
 }
 

@@ -1,6 +1,6 @@
 /*
- * The bottom layer: the log line writer and the clock. Every other file may
- * call down to these; they call nothing of ours.
+ * The bottom layer: the log line writer, counted warnings and the clocks.
+ * Every other file may call down to these; they call nothing of ours.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -17,37 +17,13 @@
 static void logv(const char *fmt, va_list ap) PRINTFLIKE(1, 0);
 
 static unsigned long dropped;           /* lines that could not be written without waiting */
-static struct log_line ring[LOG_RING_LINES];    /* the latest lines, for logs.tail */
-static unsigned long long nlines, logged;       /* lines and bytes ever logged */
+static void (*observer)(const char *text, size_t n);
 
-/* keep a line in the ring: its time, its text cut to LOG_LINE_MAX, where it ends in the log */
-static void
-remember(const char *text, size_t n)
+/* every line logged is given to fn too, without its prefix (logs.tail keeps the latest) */
+void
+log_observe(void (*fn)(const char *text, size_t n))
 {
-	struct log_line *l = &ring[nlines++ % LOG_RING_LINES];
-
-	if (n > LOG_LINE_MAX - 1)
-		n = LOG_LINE_MAX - 1;
-	memcpy(l->text, text, n);
-	l->text[n] = '\0';
-	l->ts = unix_ms();
-	logged += n + 1;
-	l->end = logged;
-}
-
-/* the line back lines before the latest (0: the latest), NULL past the oldest kept */
-const struct log_line *
-log_line(unsigned back)
-{
-	if (back >= nlines || back >= LOG_RING_LINES)
-		return NULL;
-	return &ring[(nlines - 1 - back) % LOG_RING_LINES];
-}
-
-unsigned long long
-log_size(void)
-{
-	return logged;
+	observer = fn;
 }
 
 /*
@@ -89,7 +65,8 @@ logv(const char *fmt, va_list ap)
 	if (r < 0)
 		return;
 	n += (size_t)r < sizeof line - n - 1 ? (size_t)r : sizeof line - n - 2;
-	remember(line + strlen("gateway: "), n - strlen("gateway: "));
+	if (observer)
+		observer(line + strlen("gateway: "), n - strlen("gateway: "));
 	line[n++] = '\n';
 	if (dropped) {
 		r = snprintf(note, sizeof note, "gateway: %lu log lines dropped\n", dropped);

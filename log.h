@@ -2,18 +2,15 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <stddef.h>
+
 #include "config.h"
 
-struct log_line {
-	long long ts;                   /* unix ms */
-	unsigned long long end;         /* bytes logged up to the end of this line: its cursor */
-	char text[LOG_LINE_MAX];
-};
 void log_init(void);
-const struct log_line *log_line(unsigned back);
-unsigned long long log_size(void);
+void log_observe(void (*fn)(const char *text, size_t n));
 void logmsg(const char *fmt, ...) PRINTFLIKE(1, 2);
 void die(const char *fmt, ...) PRINTFLIKE(1, 2);
+#define VERBOSE(...) do { if (opt.verbose) logmsg(__VA_ARGS__); } while (0)      /* a line for --verbose only */
 long long now_ms(void);                 /* monotonic, for timers */
 long long unix_ms(void);                /* wall clock, for what clients see */
 

@@ -31,6 +31,45 @@ struct system_entry {
 };
 static struct system_entry system_entries[SYSTEM_PRESENCE_MAX];
 
+/* the log's latest lines, for logs.tail */
+struct log_line {
+	long long ts;                   /* unix ms */
+	unsigned long long end;         /* bytes logged up to the end of this line: its cursor */
+	char text[LOG_LINE_MAX];
+};
+static struct log_line ring[LOG_RING_LINES];
+static unsigned long long nlines, logged;       /* lines and bytes ever logged */
+
+/* keep a line in the ring: its time, its text cut to LOG_LINE_MAX, where it ends in the log */
+static void
+remember(const char *text, size_t n)
+{
+	struct log_line *l = &ring[nlines++ % LOG_RING_LINES];
+
+	if (n > LOG_LINE_MAX - 1)
+		n = LOG_LINE_MAX - 1;
+	memcpy(l->text, text, n);
+	l->text[n] = '\0';
+	l->ts = unix_ms();
+	logged += n + 1;
+	l->end = logged;
+}
+
+/* the line back lines before the latest (0: the latest), NULL past the oldest kept */
+static const struct log_line *
+log_line(unsigned back)
+{
+	if (back >= nlines || back >= LOG_RING_LINES)
+		return NULL;
+	return &ring[(nlines - 1 - back) % LOG_RING_LINES];
+}
+
+static unsigned long long
+log_size(void)
+{
+	return logged;
+}
+
 static long long started_mono, started_unix;
 static unsigned long long presence_version = 1;
 static int presence_due;                /* a change not yet broadcast */
@@ -43,6 +82,7 @@ methods_init(void)
 	struct utsname u;
 	size_t i;
 
+	log_observe(remember);
 	started_mono = now_ms();
 	started_unix = unix_ms();
 	if (uname(&u) == 0) {

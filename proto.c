@@ -308,8 +308,7 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	}
 	s->authed = 1;
 	c->ws.max = opt.max_payload;
-	if (opt.verbose)                        /* the client's own strings stay out of the log */
-		logmsg("client %d: authenticated as %s, connId %s", c->fd, role, s->connid);
+	VERBOSE("client %d: authenticated as %s, connId %s", c->fd, role, s->connid);   /* never its strings */
 	if (s->listed)
 		presence_changed();
 	hello(c, r->id, r->t0);
@@ -421,8 +420,7 @@ proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 		return;
 	}
 	if (k == 0) {
-		if (opt.verbose)
-			logmsg("client %d: ignored a frame that is not JSON", c->fd);
+		VERBOSE("client %d: ignored a frame that is not JSON", c->fd);
 		return;
 	}
 	if (k < 0) {

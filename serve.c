@@ -70,8 +70,7 @@ ws_input(struct conn *c, unsigned char *p, size_t len)
 				return off;
 			break;
 		case WS_EV_ERROR:
-			if (opt.verbose)
-				logmsg("client %d: protocol error, close %d", c->fd, ev.code);
+			VERBOSE("client %d: protocol error, close %d", c->fd, ev.code);
 			ws_fail(c, (unsigned)ev.code);
 			return len;
 		case WS_EV_CONTROL:
@@ -177,8 +176,7 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 		else if (http_header(&req, "origin", &v) && !http_origin_allowed(v, opt.port,
 		    opt.allow_origin, opt.nallow_origin)) {
 			/* a web page of another origin (or a file: page, "null") must not reach us */
-			if (opt.verbose)
-				logmsg("client %d: refused a WebSocket from another origin (403)", c->fd);
+			VERBOSE("client %d: refused a WebSocket from another origin (403)", c->fd);
 			respond(c, 403, "", "origin not allowed\n", 0);
 		} else if (ws_handshake(&req, out, sizeof out, &n) != 101) {
 			conn_write(c, out, n);
@@ -193,8 +191,7 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 			cork_flush();           /* the 101 and the application's first words, in one write */
 			if (c->state == C_DEAD)
 				return len;     /* they could not be written: it never was a WebSocket */
-			if (opt.verbose)
-				logmsg("client %d: WebSocket open", c->fd);
+			VERBOSE("client %d: WebSocket open", c->fd);
 			return req.headlen;     /* what follows the head is frames */
 		}
 	} else {

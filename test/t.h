@@ -19,6 +19,7 @@
 extern int passed, failed;
 void check(int ok, const char *fmt, ...) PRINTFLIKE(2, 3);
 void unit_tests(void);
+void layers_tests(void);
 void core_tests(void);
 void ws_tests(void);
 void proto_tests(void);
