@@ -240,9 +240,9 @@ peer_uids(const int *fds, long *uids, int n)
 		proc_uids(fds, uids, n);
 }
 
-/* the inode of a socket listening on port, from the tables; 0 if none is seen */
+/* the inode of a socket listening on port in the tables of family (IPv4: tcp6 too, for a dual-stack one); 0 if none */
 static unsigned long
-listening_inode(int port)
+listening_inode(int port, int family)
 {
 	static const char *const tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
 	char line[256];
@@ -251,7 +251,7 @@ listening_inode(int port)
 	size_t t;
 	FILE *f;
 
-	for (t = 0; t < 2 && inode == 0; t++) {
+	for (t = family == AF_INET6; t < 2 && inode == 0; t++) {
 		if ((f = fopen(tables[t], "r")) == NULL)
 			continue;
 		while (inode == 0 && fgets(line, sizeof line, f))
@@ -263,15 +263,30 @@ listening_inode(int port)
 	return inode;
 }
 
+/* s as printable ASCII, every other byte \xNN: another process chose it, and it goes to a terminal */
+static void
+escaped(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *s && n + 5 < cap; s++)
+		if (*s >= 0x20 && *s < 0x7f && *s != '\\')
+			out[n++] = *s;
+		else
+			n += (size_t)snprintf(out + n, cap - n, "\\x%02x", (unsigned char)*s);
+	out[n] = '\0';
+}
+
 /*
- * Name the process holding a listener on port: its pid and command into
- * out, 0; -1 if it cannot be found (no /proc, or not ours to look at).
+ * Name the process holding a listener on port (in family's tables): its
+ * pid and command, escaped, into out, 0; -1 if it cannot be found (no
+ * /proc, or not ours to look at).
  */
 int
-port_holder(int port, char *out, size_t cap)
+port_holder(int port, int family, char *out, size_t cap)
 {
-	char want[32], path[64], link[64], comm[64] = "?";
-	unsigned long inode = listening_inode(port);
+	char want[32], path[64], link[64], comm[64] = "?", name[64];
+	unsigned long inode = listening_inode(port, family);
 	struct dirent *p, *d;
 	DIR *procs, *fds;
 	ssize_t n;
@@ -302,7 +317,8 @@ port_holder(int port, char *out, size_t cap)
 					comm[strcspn(comm, "\n")] = '\0';
 				fclose(f);
 			}
-			snprintf(out, cap, "pid %s (%s)", p->d_name, comm);
+			escaped(comm, name, sizeof name);
+			snprintf(out, cap, "pid %s (%s)", p->d_name, name);
 		}
 	}
 	closedir(procs);

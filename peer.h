@@ -7,6 +7,6 @@
 #define PEER_UNKNOWN (-1L)               /* cannot be told (another system, no /proc) */
 void peer_init(void);
 void peer_uids(const int *fds, long *uids, int n);
-int  port_holder(int port, char *out, size_t cap);
+int  port_holder(int port, int family, char *out, size_t cap);
 
 #endif

@@ -2,6 +2,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -93,21 +94,38 @@ http_routes(int port)
 	check(st == 431 && strstr(resp, "Connection: close"), "head over 8 KiB: %d", st);
 }
 
+/* a listener on [::1]:port (port 0: any), or -1 where the host has no IPv6 loopback */
+static int
+listen6(int port)
+{
+	struct sockaddr_in6 sin6;
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), on = 1;
+
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	sin6.sin6_port = htons((unsigned short)port);
+	if (fd >= 0 && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof sin6) < 0 || listen(fd, 1) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* [::1] is served too, wherever the host has IPv6 loopback */
 static void
 ipv6_test(int port)
 {
 	struct sockaddr_in6 sin6;
 	char buf[256];
-	int fd, probe, has_ipv6, ok = 0;
+	int fd, probe = listen6(0), has_ipv6 = probe >= 0, ok = 0;
 
+	if (probe >= 0)
+		close(probe);
 	memset(&sin6, 0, sizeof sin6);
 	sin6.sin6_family = AF_INET6;
 	sin6.sin6_addr = in6addr_loopback;
-	probe = socket(AF_INET6, SOCK_STREAM, 0);
-	has_ipv6 = probe >= 0 && bind(probe, (struct sockaddr *)&sin6, sizeof sin6) == 0;
-	if (probe >= 0)
-		close(probe);
 	sin6.sin6_port = htons((unsigned short)port);
 	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) >= 0 &&
 	    connect(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0 &&
@@ -132,6 +150,78 @@ holder_line(const char *line, int port, pid_t pid)
 }
 
 static int occurrences(const char *hay, const char *needle);
+
+/*
+ * Bug: a local user holding only [::1]:PORT got every ::1 client (a browser
+ * tries localhost as [::1] first) while the daemon warned and served
+ * 127.0.0.1. Now [::1] is the lock too: 78, the lock line with the address
+ * held, and its holder.
+ */
+static void
+squat6(void)
+{
+	const char *args[] = { NULL };
+	struct gw b;
+	char want[160];
+	int port = free_port(), fd = listen6(port), st;
+
+	if (fd < 0) {
+		printf("skipped: a squatter on [::1], which needs IPv6 loopback\n");
+		return;
+	}
+	gw_start(&b, port, args);
+	st = gw_wait(&b);
+	snprintf(want, sizeof want, "GatewayLockError: another gateway instance is already "
+	    "listening on ws://[::1]:%d\n", port);
+	check(st == EXIT_LOCKED && strncmp(b.log, want, strlen(want)) == 0 &&
+	    holder_line(b.log + strlen(want), port, getpid()),
+	    "only [::1]:%d held by another process: 78, the lock line for [::1] and its holder (%d: %s)", port, st, b.log);
+	close(fd);
+}
+
+/*
+ * Bug: the lock error printed the holder's command name raw, so any local
+ * program could write terminal escapes to the operator's terminal. Its
+ * name is now escaped, byte by byte.
+ */
+static void
+escaped_holder(void)
+{
+	char dir[] = "/tmp/gateway-name-XXXXXX", path[128], want[160], b0;
+	const char *args[] = { NULL };
+	struct gw b;
+	int port, lfd, ready[2], st;
+	pid_t pid;
+
+	if (!has_proc || mkdtemp(dir) == NULL || pipe(ready) < 0) {
+		printf("skipped: a holder with escapes in its name, which needs /proc to be named\n");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/\033[2J\007evil", dir);
+	lfd = tcp_listen(&port);
+	if (symlink("/bin/sleep", path) < 0)
+		check(0, "a symlink for the holder's name");
+	fflush(NULL);
+	fcntl(ready[1], F_SETFD, FD_CLOEXEC);
+	if ((pid = fork()) == 0) {
+		close(ready[0]);
+		execl(path, path, "600", (char *)NULL);       /* it keeps lfd; its name is the link's */
+		_exit(127);
+	}
+	close(lfd);
+	close(ready[1]);
+	(void)!read(ready[0], &b0, 1);                   /* end of file: it has exec'd */
+	close(ready[0]);
+	gw_start(&b, port, args);
+	st = gw_wait(&b);
+	snprintf(want, sizeof want, "port %d is held by pid %ld (\\x1b[2J\\x07evil)\n", port, (long)pid);
+	check(st == EXIT_LOCKED && strstr(b.log, want) && !strchr(b.log, '\033') && !strchr(b.log, '\007'),
+	    "a holder named with terminal escapes is named escaped: %s", b.log);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(path);
+	rmdir(dir);
+}
 
 static void
 lock_tests(void)
@@ -179,6 +269,8 @@ lock_tests(void)
 	    "port held by a foreign listener: 78 and the lock line (%d: %s)", st, b.log);
 	check(holder_line(b.log + strlen(want), port, getpid()), "and who holds it: this test (%s)", b.log);
 	close(fd);
+	squat6();
+	escaped_holder();
 }
 
 /* an unprivileged user binding a port below 1024 gets EACCES: status 1, the bind line */
