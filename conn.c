@@ -357,7 +357,11 @@ set_pool(struct conn *c, int pool)
 	c->pool = (unsigned char)pool;
 }
 
-/* make room by this one: it goes at once, with a close frame if it can hear one */
+/*
+ * Make room by this one: it goes at once. A WebSocket hears close 1013
+ * first, but is not waited for: a flooder that never answers must not keep
+ * its table entry for the close timeout.
+ */
 static void
 evict(struct conn *c)
 {
@@ -366,11 +370,12 @@ evict(struct conn *c)
 	tally(&evicted, c->pool == POOL_PREAUTH ? "the pre-auth pool was full; the user holding the most made room" :
 	    "the session pool was full; the user holding the most made room");
 	set_pool(c, POOL_NONE);
-	VERBOSE("client %d: evicted, to make room for another user's client", c->fd);
-	if (c->state == C_OPEN)
+	VERBOSE("client %d: evicted to make room", c->fd);
+	if (c->state == C_OPEN) {
 		ws_close(c, 1013, "try again later");
-	else
-		conn_drop(c, "evicted");
+		cork_flush();
+	}
+	conn_drop(c, "evicted");
 }
 
 /* pool is full and c wants in: the user pool.c names makes room with its oldest there; -1: c is refused */

@@ -69,13 +69,18 @@ pool_size(int pool)
 }
 
 /*
- * pool is full and a client of u wants a slot in it. If the user holding
- * the most would still hold more than u once u's client is in, that user
- * makes room with its oldest connection there (it is returned); else the
- * newcomer is refused (NULL).
+ * pool is full and a client of u wants a slot in it. Who makes room, with
+ * its oldest connection there:
+ * - in the pre-auth pool, u itself if it holds the most already: a
+ *   legitimate client finishes its handshake in milliseconds and a held
+ *   socket does not, so a runaway reconnect loop displaces only its own
+ *   oldest, never the newcomer;
+ * - else the user holding the most, if it would still hold more than u
+ *   once u's client is in;
+ * - else nobody: the newcomer is refused (NULL).
  */
 struct user *
-pool_yields(const struct user *u, int pool)
+pool_yields(struct user *u, int pool)
 {
 	struct user *most = NULL;
 	int i;
@@ -83,7 +88,9 @@ pool_yields(const struct user *u, int pool)
 	for (i = 0; i < PEER_USERS_MAX; i++)
 		if (users[i].refs > 0 && (most == NULL || users[i].slots[pool] > most->slots[pool]))
 			most = &users[i];
-	return most && most->slots[pool] > u->slots[pool] + 1 ? most : NULL;
+	if (pool == POOL_PREAUTH && u->slots[pool] > 0 && u->slots[pool] >= most->slots[pool])
+		return u;
+	return most->slots[pool] > u->slots[pool] + 1 ? most : NULL;
 }
 
 /* u's connection would grow a buffer by n bytes: 0 if the memory budget has room (it is charged), else -1 */

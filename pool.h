@@ -10,7 +10,7 @@ struct user *user_get(long uid);        /* a reference for one connection; never
 void user_put(struct user *u);
 void pool_move(struct user *u, int from, int to);
 int  pool_size(int pool);
-struct user *pool_yields(const struct user *u, int pool);   /* who makes room for u, or NULL: refuse */
+struct user *pool_yields(struct user *u, int pool);   /* who makes room for u, or NULL: refuse */
 int  mem_take(struct user *u, size_t n);        /* 0: charged to u within the budget; -1: no room */
 void mem_give(struct user *u, size_t n);
 

@@ -1,8 +1,9 @@
 /*
  * make bench, the hostile profiles: floods as a neighbour runs them. The
- * flooder opens FLOOD_SOCKETS sockets at once (non-blocking, so the
- * kernel's backlog fills as it would), upgrades each and leaves it before
- * connect, and reopens every one as soon as it is dropped. Meanwhile
+ * flooder, another user or the daemon's own, opens FLOOD_SOCKETS sockets
+ * at once (non-blocking, so the kernel's backlog fills as it would),
+ * upgrades each and leaves it before connect, and reopens every one as
+ * soon as it is dropped. Meanwhile
  * legitimate clients try one after another, each within gateway health's
  * default timeout: a session (upgrade, challenge, connect with the token,
  * hello-ok) and a /healthz probe in turn. The share that gets through in
@@ -197,12 +198,33 @@ out:
 	return ok;
 }
 
-/* one flood, by the user uid (-1: our own), and the legitimate tries through it */
+/* n idle loopback connections between two sockets of ours: other sockets on the host (2n of them) */
+static int *
+others(int n)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), *fds = malloc(2 * (size_t)n * sizeof *fds), i;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(0x7f000001);
+	if (!fds || bind(lfd, (struct sockaddr *)&a, sizeof a) < 0 || listen(lfd, 4096) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&a, &al) < 0)
+		fail("the other sockets' listener: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		if ((fds[2 * i] = tcp_to(ntohs(a.sin_port))) < 0 || (fds[2 * i + 1] = accept(lfd, NULL, NULL)) < 0)
+			fail("other socket %d: %s", i, strerror(errno));
+	close(lfd);
+	return fds;
+}
+
+/* one flood, by the user uid (-1: our own), beside 2 * pairs other sockets, and the legitimate tries through it */
 static void
-flood(const char *what, int uid)
+flood(const char *what, int uid, int pairs)
 {
 	char name[128], fig[32], rate[48], line[32] = "";
-	int ready[2], sessions = 0, probes = 0, i;
+	int ready[2], sessions = 0, probes = 0, i, *other = pairs ? others(pairs) : NULL;
 	double c0, t0, cpu;
 	unsigned long connects = 0;
 	pid_t pid;
@@ -248,13 +270,18 @@ flood(const char *what, int uid)
 	snprintf(rate, sizeof rate, "%lu connects", connects);
 	cell(name, fig, rate);
 	stop();
+	for (i = 0; i < 2 * pairs; i++)
+		close(other[i]);
+	free(other);
 }
 
 void
 flood_profiles(void)
 {
-	if (geteuid() == 0)
-		flood("another user", 65534);
-	else
+	if (geteuid() == 0) {
+		flood("another user", 65534, 0);
+		flood("another user, 10,000 other sockets", 65534, 5000);
+	} else
 		printf("skipped: a flood by another user, which needs root to run as nobody\n");
+	flood("the same user", -1, 0);
 }
