@@ -28,13 +28,62 @@ const struct app *app;
 int draining;                           /* shutting down: no new WebSocket, /readyz 503 */
 unsigned char rbuf[READ_CHUNK];         /* every read lands here; clients own no read buffer */
 
+struct conn *conn_busy;                 /* whose input is being parsed: its buffers are in use */
+struct tally conn_over = { "closed", "connection", NULL, 0, 0, NULL, 0 };   /* past a bound or the budget */
+
 static void set_pool(struct conn *c, int pool);
+static struct conn *corked;            /* whose output the cork holds (below), or NULL */
+
+/*
+ * The memory budget, shared between local users (pool.c charges each
+ * connection's bytes to its user). When it is full, the user holding the
+ * most makes room with its largest connection, if that one holds more than
+ * the newcomer would: so a message under 64 KiB, an HTTP head or a control
+ * frame always fits, and parked fragments cannot keep others out.
+ */
+
+/* the connection a holder is kept in */
+#define CONN_OF(h) ((struct conn *)(void *)((char *)(h) - offsetof(struct conn, hold)))
+
+/* v makes room now: its buffers are freed and it is dropped; a WebSocket hears close 1009 if nothing waits before it */
+static void
+shed(struct conn *v)
+{
+	static const unsigned char close1009[4] = { 0x80 | WS_CLOSE, 2, 1009 >> 8, 1009 & 0xff };
+
+	tally(&conn_over, "the memory budget was full; the largest holder made room, close 1009");
+	if (v->state == C_OPEN && v->out.len == v->out.off && v != corked)
+		(void)!write(v->fd, close1009, sizeof close1009);       /* written at once: no buffer for it */
+	conn_drop(v, "over the memory budget");
+	buf_free(v, &v->in);
+	buf_free(v, &v->out);
+	buf_free(v, &v->msg);
+}
+
+/* n more bytes for c: charged to its user within the budget, room made if need be; -1 if there is none */
+int
+conn_room(struct conn *c, size_t n)
+{
+	struct holder *v;
+
+	while (mem_take(&c->hold, n) < 0)
+		if ((v = mem_victim(&c->hold, c->hold.mem + n, conn_busy ? &conn_busy->hold : NULL)) != NULL)
+			shed(CONN_OF(v));
+		else
+			return -1;
+	return 0;
+}
+
+void
+conn_unroom(struct conn *c, size_t n)
+{
+	mem_give(&c->hold, n);
+}
 
 /*
  * buffers: p is NULL while empty so an idle client holds nothing. Each is
- * bounded by its own limit, and all of them together by the memory budget
- * (pool.c, which charges each to c's user): a growth that would pass
- * either fails, and the caller answers the client.
+ * bounded by its own limit, and all of them together by the memory budget:
+ * a growth that would pass either fails, and the caller answers the client.
  */
 
 int
@@ -59,10 +108,10 @@ buf_append(struct conn *c, struct buf *b, const void *data, size_t n, size_t lim
 				cap = want;
 				break;
 			}
-		if (mem_take(c->user, cap - b->cap) < 0)
+		if (conn_room(c, cap - b->cap) < 0)
 			return -1;
 		if ((p = realloc(b->p, cap)) == NULL) {
-			mem_give(c->user, cap - b->cap);
+			conn_unroom(c, cap - b->cap);
 			return -1;
 		}
 		b->p = p;
@@ -76,7 +125,7 @@ buf_append(struct conn *c, struct buf *b, const void *data, size_t n, size_t lim
 void
 buf_free(struct conn *c, struct buf *b)
 {
-	mem_give(c->user, b->cap);
+	conn_unroom(c, b->cap);
 	free(b->p);
 	memset(b, 0, sizeof *b);
 }
@@ -89,7 +138,6 @@ buf_consume(struct conn *c, struct buf *b, size_t n)
 		buf_free(c, b);
 }
 
-static struct conn *corked;            /* whose output the cork holds (below), or NULL */
 static size_t corktotal;
 static void cork_drop(void);
 
@@ -159,7 +207,7 @@ conn_send(struct conn *c, const struct iovec *iov, int n)
 			continue;               /* sent, or empty: an empty piece may have a NULL base */
 		if (buf_append(c, &c->out, (const char *)iov[i].iov_base + done, iov[i].iov_len - done, limit) < 0) {
 			/* it does not read: a close frame could not reach it either */
-			logmsg("warning: client %d: output queue over its bound or the memory budget; dropped", c->fd);
+			tally(&conn_over, "its output queue passed its bound or the memory budget");
 			conn_drop(c, "output queue full");
 			return -1;
 		}
@@ -353,8 +401,7 @@ ws_fail(struct conn *c, unsigned code)
 static void
 set_pool(struct conn *c, int pool)
 {
-	pool_move(c->user, c->pool, pool);
-	c->pool = (unsigned char)pool;
+	pool_move(&c->hold, pool);
 }
 
 /*
@@ -367,7 +414,7 @@ evict(struct conn *c)
 {
 	static struct tally evicted = { "evicted", "connection", NULL, 0, 0, NULL, 0 };
 
-	tally(&evicted, c->pool == POOL_PREAUTH ? "the pre-auth pool was full; the user holding the most made room" :
+	tally(&evicted, c->hold.pool == POOL_PREAUTH ? "the pre-auth pool was full; the user holding the most made room" :
 	    "the session pool was full; the user holding the most made room");
 	set_pool(c, POOL_NONE);
 	VERBOSE("client %d: evicted to make room", c->fd);
@@ -378,20 +425,15 @@ evict(struct conn *c)
 	conn_drop(c, "evicted");
 }
 
-/* pool is full and c wants in: the user pool.c names makes room with its oldest there; -1: c is refused */
+/* pool is full and c wants in: the connection pool.c names makes room; -1: c is refused */
 static int
 make_room(struct conn *c, int pool)
 {
-	struct user *u = pool_yields(c->user, pool);
-	struct conn *victim = NULL;
-	int i;
+	struct holder *v = pool_victim(&c->hold, pool);
 
-	for (i = 0; u && i < nconns; i++)
-		if (conns[i]->pool == pool && conns[i]->user == u && (victim == NULL || conns[i]->admitted < victim->admitted))
-			victim = conns[i];
-	if (victim == NULL)
+	if (v == NULL)
 		return -1;
-	evict(victim);
+	evict(CONN_OF(v));
 	return 0;
 }
 
@@ -402,8 +444,8 @@ make_room(struct conn *c, int pool)
 int
 conn_authenticated(struct conn *c)
 {
-	if (c->pool != POOL_PREAUTH)
-		return c->pool == POOL_AUTHED ? 0 : -1;         /* evicted meanwhile: no room */
+	if (c->hold.pool != POOL_PREAUTH)
+		return c->hold.pool == POOL_AUTHED ? 0 : -1;    /* evicted meanwhile: no room */
 	if (pool_size(POOL_AUTHED) >= opt.max_clients && make_room(c, POOL_AUTHED) < 0)
 		return -1;
 	set_pool(c, POOL_AUTHED);
@@ -434,16 +476,16 @@ conn_new(int fd, long uid)
 		return "out of memory";
 	c->fd = fd;
 	c->uid = uid;
-	c->user = user_get(uid);
+	holder_enter(&c->hold, uid);
 	/* the cork decides when a write goes out; Nagle would only delay it more */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (pool_size(POOL_PREAUTH) >= PREAUTH_MAX && make_room(c, POOL_PREAUTH) < 0) {
-		user_put(c->user);
+		holder_leave(&c->hold);
 		free(c);
 		return "too many unauthenticated clients of one user";
 	}
 	c->state = C_HTTP;
-	c->since = c->last_rx = c->admitted = now_ms();
+	c->since = c->last_rx = c->hold.admitted = now_ms();
 	set_pool(c, POOL_PREAUTH);
 	conns[nconns++] = c;
 	VERBOSE("client %d: connected", fd);
@@ -454,7 +496,7 @@ void
 conn_free(struct conn *c)
 {
 	set_pool(c, POOL_NONE);
-	user_put(c->user);
+	holder_leave(&c->hold);
 	if (app->closed)
 		app->closed(c);
 	if (c == corked)

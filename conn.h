@@ -7,7 +7,9 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "log.h"
 #include "ws.h"
+#include "pool.h"
 
 /* buffers exist only while they hold bytes */
 struct buf {
@@ -18,12 +20,10 @@ enum { C_HTTP, C_OPEN, C_CLOSING, C_DRAIN, C_DEAD };
 struct conn {
 	int fd;
 	unsigned char state;
-	unsigned char pool;             /* whose slots it holds: POOL_NONE, POOL_PREAUTH, POOL_AUTHED */
 	unsigned char pinged;           /* an idle ping is out */
 	unsigned char wrshut;           /* our side is shut down for writing */
 	long uid;                       /* the peer's user, learned at accept (peer.c) */
-	struct user *user;              /* its share of the pools (pool.c) */
-	long long admitted;
+	struct holder hold;             /* its pool, its bytes of the budget, its user's share (pool.c) */
 	long long since;                /* when the current state began */
 	long long last_rx;
 	struct buf in;                  /* received bytes not yet parsed */
@@ -46,6 +46,8 @@ extern int nconns, conns_max;
 extern const struct app *app;
 extern int draining;
 extern unsigned char rbuf[READ_CHUNK]; /* every read lands here; the cork may point into it */
+extern struct conn *conn_busy;          /* serve.c: whose input is being parsed */
+extern struct tally conn_over;          /* connections closed past a bound or the memory budget */
 int  conns_init(void);
 const char *conn_new(int fd, long uid);
 void conn_free(struct conn *c);
@@ -53,6 +55,8 @@ void conn_state(struct conn *c, int state);             /* nothing leaves C_DEAD
 int  conn_authenticated(struct conn *c);
 size_t conn_pending(const struct conn *c);
 size_t conn_backlog(const struct conn *c);
+int  conn_room(struct conn *c, size_t n);       /* n bytes of the budget for c: 0, or -1 if there is no room */
+void conn_unroom(struct conn *c, size_t n);
 int  buf_append(struct conn *c, struct buf *b, const void *data, size_t n, size_t limit);
 void buf_free(struct conn *c, struct buf *b);
 void buf_consume(struct conn *c, struct buf *b, size_t n);

@@ -25,6 +25,7 @@
 #include "token.h"
 #include "conn.h"
 #include "serve.h"
+#include "echo.h"
 #include "proto.h"
 
 struct options opt;
@@ -375,22 +376,6 @@ serve(int table)
 	tallies_report(now_ms(), 1);
 	free(pfd);
 }
-
-/* echo mode: every message goes back as it came; a WebSocket is a session at once */
-static void
-echo_open(struct conn *c)
-{
-	if (conn_authenticated(c) < 0)
-		ws_close(c, 1013, "too many clients; try again later");      /* as the protocol refuses */
-}
-
-static void
-echo_message(struct conn *c, int opcode, const unsigned char *p, size_t n)
-{
-	ws_send(c, opcode, p, n);
-}
-
-static const struct app echo_app = { echo_open, echo_message, NULL, NULL, NULL, NULL };
 
 /* the soft descriptor limit up to the hard one: the client limits, not the table, should bind first */
 static void

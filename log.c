@@ -129,17 +129,6 @@ tallies_report(long long now, int final)
 	return next;
 }
 
-void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	logv(fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
 long long
 now_ms(void)
 {

@@ -3,13 +3,14 @@
 #define LOG_H
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "config.h"
 
 void log_init(void);
 void log_observe(void (*fn)(const char *text, size_t n));
 void logmsg(const char *fmt, ...) PRINTFLIKE(1, 2);
-void die(const char *fmt, ...) PRINTFLIKE(1, 2);
+#define die(...) (logmsg(__VA_ARGS__), exit(1))      /* say why, then exit 1 */
 #define VERBOSE(...) do { if (opt.verbose) logmsg(__VA_ARGS__); } while (0)      /* a line for --verbose only */
 long long now_ms(void);                 /* monotonic, for timers */
 long long unix_ms(void);                /* wall clock, for what clients see */

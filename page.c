@@ -5,6 +5,9 @@
  * asks for it and keeps it in the page's memory only. Served with a policy
  * that lets it load nothing and talk only to this origin.
  */
+#include <string.h>
+
+#include "http.h"
 #include "page.h"
 
 const char status_page[] =
@@ -78,3 +81,14 @@ const char status_page[] =
     "setInterval(tick, 1000);\n"
     "connect();\n"
     "</script></body></html>\n";
+
+/* the page's response head: it may run script and talk to this origin, load nothing, and never be framed */
+size_t
+page_head(char *out, size_t cap)
+{
+	static const char policy[] = "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; "
+	    "style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'\r\n"
+	    "X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n";
+
+	return http_response(out, cap, 200, policy, "text/html; charset=utf-8", status_page, 1);
+}

@@ -1,65 +1,75 @@
 /*
- * The shared pools and each local user's share of them. A connection holds
- * a slot in one pool (pre-auth or sessions), and its buffers hold bytes of
- * the memory budget; its user is the peer's, learned at accept (peer.c).
- * When a pool is full, the user holding the most slots makes room, so a
- * flood from one user only ever displaces its own connections. This is
- * accounting only: conn.c moves connections and evicts; pool.c counts and
- * chooses.
+ * The shared pools and each local user's share of them. A connection (a
+ * holder, embedded in it) holds a slot in one pool (pre-auth or sessions)
+ * and bytes of the memory budget; its user is the peer's, learned at accept
+ * (peer.c). When a pool or the budget is full, the user holding the most
+ * makes room, so a flood from one user only ever displaces its own
+ * connections. This is policy only: pool.c counts and names who makes
+ * room; conn.c acts.
  */
 #include "config.h"
 #include "pool.h"
 
 struct user {
 	long uid;                       /* PEER_UNKNOWN for peers that cannot be told apart */
-	int refs;                       /* connections of this user; 0: the entry is free */
+	struct holder *holders;         /* its connections; NULL: the entry is free */
 	int slots[POOLS];               /* slots held in each pool */
-	size_t mem;                     /* bytes its connections' buffers hold */
+	size_t mem;                     /* bytes its connections hold */
 };
 
 static struct user users[PEER_USERS_MAX];      /* past this many users at once, the rest share the last */
 static int pool_total[POOLS];
-static size_t mem_total;                /* bytes every client buffer holds: within opt.max_memory */
+static size_t mem_total;                /* bytes all connections hold: within opt.max_memory */
 
-struct user *
-user_get(long uid)
+/* h is a new connection of the peer uid, in no pool yet */
+void
+holder_enter(struct holder *h, long uid)
 {
-	struct user *free_one = NULL;
+	struct user *u = &users[PEER_USERS_MAX - 1];
 	int i;
 
-	for (i = 0; i < PEER_USERS_MAX - 1; i++) {
-		if (users[i].refs > 0 && users[i].uid == uid)
+	for (i = 0; i < PEER_USERS_MAX - 1; i++)
+		if (users[i].holders && users[i].uid == uid) {
+			u = &users[i];
 			break;
-		if (users[i].refs == 0 && free_one == NULL)
-			free_one = &users[i];
-	}
-	if (i == PEER_USERS_MAX - 1) {
-		i = free_one ? (int)(free_one - users) : PEER_USERS_MAX - 1;
-		if (users[i].refs == 0)
-			users[i].uid = uid;
-	}
-	users[i].refs++;
-	return &users[i];
+		} else if (users[i].holders == NULL && u == &users[PEER_USERS_MAX - 1])
+			u = &users[i];                  /* the first free entry, unless uid has one */
+	if (u->holders == NULL)
+		u->uid = uid;
+	h->user = u;
+	h->pool = POOL_NONE;
+	h->mem = 0;
+	h->prev = NULL;
+	if ((h->next = u->holders) != NULL)
+		h->next->prev = h;
+	u->holders = h;
 }
 
+/* the connection has gone: its slot and its bytes were given back already */
 void
-user_put(struct user *u)
+holder_leave(struct holder *h)
 {
-	u->refs--;
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		h->user->holders = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
 }
 
-/* a connection of u leaves pool from for pool to; POOL_NONE holds no slot and is not counted */
+/* h leaves its pool for pool to; POOL_NONE holds no slot and is not counted */
 void
-pool_move(struct user *u, int from, int to)
+pool_move(struct holder *h, int to)
 {
-	if (from != POOL_NONE) {
-		u->slots[from]--;
-		pool_total[from]--;
+	if (h->pool != POOL_NONE) {
+		h->user->slots[h->pool]--;
+		pool_total[h->pool]--;
 	}
 	if (to != POOL_NONE) {
-		u->slots[to]++;
+		h->user->slots[to]++;
 		pool_total[to]++;
 	}
+	h->pool = (unsigned char)to;
 }
 
 int
@@ -69,44 +79,72 @@ pool_size(int pool)
 }
 
 /*
- * pool is full and a client of u wants a slot in it. Who makes room, with
- * its oldest connection there:
- * - in the pre-auth pool, u itself if it holds the most already: a
+ * pool is full and h wants a slot in it. Who makes room, with its oldest
+ * connection there (returned):
+ * - in the pre-auth pool, h's own user if it holds the most already: a
  *   legitimate client finishes its handshake in milliseconds and a held
  *   socket does not, so a runaway reconnect loop displaces only its own
  *   oldest, never the newcomer;
- * - else the user holding the most, if it would still hold more than u
- *   once u's client is in;
- * - else nobody: the newcomer is refused (NULL).
+ * - else the user holding the most, if it would still hold more than h's
+ *   once h is in;
+ * - else nobody: h is refused (NULL).
  */
-struct user *
-pool_yields(struct user *u, int pool)
+struct holder *
+pool_victim(const struct holder *h, int pool)
 {
-	struct user *most = NULL;
+	const struct user *most = h->user;
+	struct holder *v = NULL, *m;
 	int i;
 
 	for (i = 0; i < PEER_USERS_MAX; i++)
-		if (users[i].refs > 0 && (most == NULL || users[i].slots[pool] > most->slots[pool]))
+		if (users[i].holders && users[i].slots[pool] > most->slots[pool])
 			most = &users[i];
-	if (pool == POOL_PREAUTH && u->slots[pool] > 0 && u->slots[pool] >= most->slots[pool])
-		return u;
-	return most->slots[pool] > u->slots[pool] + 1 ? most : NULL;
+	if (!(pool == POOL_PREAUTH && most == h->user && most->slots[pool] > 0) &&
+	    most->slots[pool] <= h->user->slots[pool] + 1)
+		return NULL;
+	for (m = most->holders; m; m = m->next)
+		if (m->pool == pool && (v == NULL || m->admitted < v->admitted))
+			v = m;
+	return v;
 }
 
-/* u's connection would grow a buffer by n bytes: 0 if the memory budget has room (it is charged), else -1 */
+/* n more bytes for h: 0 if the memory budget has room (they are counted), else -1 */
 int
-mem_take(struct user *u, size_t n)
+mem_take(struct holder *h, size_t n)
 {
 	if (n > opt.max_memory - mem_total)
 		return -1;
 	mem_total += n;
-	u->mem += n;
+	h->user->mem += n;
+	h->mem += n;
 	return 0;
 }
 
 void
-mem_give(struct user *u, size_t n)
+mem_give(struct holder *h, size_t n)
 {
 	mem_total -= n;
-	u->mem -= n;
+	h->user->mem -= n;
+	h->mem -= n;
+}
+
+/*
+ * The budget is full and h wants more: the largest connection of the user
+ * holding the most, if it holds more than want (else NULL: h goes without).
+ * busy is never named: its buffers are in use.
+ */
+struct holder *
+mem_victim(const struct holder *h, size_t want, const struct holder *busy)
+{
+	const struct user *most = &users[0];
+	struct holder *v = NULL, *m;
+	int i;
+
+	for (i = 1; i < PEER_USERS_MAX; i++)
+		if (users[i].mem > most->mem)
+			most = &users[i];
+	for (m = most->holders; m; m = m->next)
+		if (m != h && m != busy && m->mem > want && (v == NULL || m->mem > v->mem))
+			v = m;
+	return v;
 }

@@ -1,17 +1,25 @@
-/* pool.c: the shared pools of slots, and each local user's share of them */
+/* pool.c: the shared pools of slots and the memory budget, each local user's share, and who makes room */
 #ifndef POOL_H
 #define POOL_H
 
 #include <stddef.h>
 
 enum { POOL_NONE, POOL_PREAUTH, POOL_AUTHED, POOLS };  /* POOL_NONE: holds no slot */
-struct user;                            /* one local user's holdings */
-struct user *user_get(long uid);        /* a reference for one connection; never NULL */
-void user_put(struct user *u);
-void pool_move(struct user *u, int from, int to);
+struct user;
+struct holder {                         /* what pool.c knows of a connection, kept in it */
+	struct user *user;
+	unsigned char pool;
+	size_t mem;                     /* bytes of the budget it holds */
+	long long admitted;             /* when it was taken: the oldest makes room first */
+	struct holder *prev, *next;     /* its user's connections */
+};
+void holder_enter(struct holder *h, long uid);
+void holder_leave(struct holder *h);
+void pool_move(struct holder *h, int to);
 int  pool_size(int pool);
-struct user *pool_yields(struct user *u, int pool);   /* who makes room for u, or NULL: refuse */
-int  mem_take(struct user *u, size_t n);        /* 0: charged to u within the budget; -1: no room */
-void mem_give(struct user *u, size_t n);
+struct holder *pool_victim(const struct holder *h, int pool);      /* who makes room for h, or NULL: refuse */
+int  mem_take(struct holder *h, size_t n);      /* 0: counted within the budget; -1: no room */
+void mem_give(struct holder *h, size_t n);
+struct holder *mem_victim(const struct holder *h, size_t want, const struct holder *busy);
 
 #endif

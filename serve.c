@@ -45,7 +45,7 @@ on_data(struct conn *c, const struct ws_event *ev)
 		return;
 	}
 	if (buf_append(c, &c->msg, ev->data, ev->len, (size_t)c->ws.max) < 0) {
-		logmsg("warning: client %d: a message over the memory budget; close 1009", c->fd);
+		tally(&conn_over, "a message past the memory budget, close 1009");
 		ws_fail(c, 1009);
 		return;
 	}
@@ -93,6 +93,21 @@ span_is(struct span s, const char *str)
 	return s.n == strlen(str) && memcmp(s.p, str, s.n) == 0;
 }
 
+/* the status page: its head (page.c), then the page unless HEAD */
+static void
+send_page(struct conn *c, int head)
+{
+	char out[512];
+	struct iovec iov[2];
+
+	iov[0].iov_base = out;
+	iov[0].iov_len = page_head(out, sizeof out);
+	iov[1].iov_base = (void *)status_page;
+	iov[1].iov_len = head ? 0 : strlen(status_page);
+	conn_writev(c, iov, 2);
+	conn_drain(c);
+}
+
 /* a whole response, then the drain; a HEAD request hears the headers only */
 static void
 respond(struct conn *c, int status, const char *headers, const char *body, int head)
@@ -103,24 +118,6 @@ respond(struct conn *c, int status, const char *headers, const char *body, int h
 	n = http_response(out, sizeof out, status, headers,
 	    body[0] == '{' ? "application/json" : "text/plain; charset=utf-8", body, head);
 	conn_write(c, out, n);
-	conn_drain(c);
-}
-
-/* the status page; it may run script and talk to this origin, load nothing, and never be framed */
-static void
-send_page(struct conn *c, int head)
-{
-	static const char policy[] = "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; "
-	    "style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'\r\n"
-	    "X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n";
-	struct iovec iov[2];
-	char out[512];
-
-	iov[0].iov_base = out;
-	iov[0].iov_len = http_response(out, sizeof out, 200, policy, "text/html; charset=utf-8", status_page, 1);
-	iov[1].iov_base = (void *)status_page;
-	iov[1].iov_len = head ? 0 : strlen(status_page);
-	conn_writev(c, iov, 2);
 	conn_drain(c);
 }
 
@@ -219,7 +216,7 @@ conn_input(struct conn *c, unsigned char *p, size_t len)
 static void
 conn_over_budget(struct conn *c)
 {
-	logmsg("warning: client %d: input over the memory budget; closed", c->fd);
+	tally(&conn_over, "input past the memory budget");
 	if (c->state == C_OPEN)
 		ws_fail(c, 1008);
 	else
@@ -364,8 +361,11 @@ conns_io(const struct pollfd *pfd, int n)
 	for (i = 0; i < nconns && i < n; i++) {
 		if ((pfd[i].revents & POLLOUT) && conns[i]->state != C_DEAD)
 			conn_flush(conns[i]);
-		if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && conns[i]->state != C_DEAD)
+		if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && conns[i]->state != C_DEAD) {
+			conn_busy = conns[i];   /* its buffers are in use: it never makes room for another */
 			conn_read(conns[i]);
+			conn_busy = NULL;
+		}
 	}
 }
 

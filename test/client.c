@@ -525,6 +525,41 @@ close_clean(int fd)
 	return expect_frame(fd, WS_CLOSE, "\x03\xe8", 2) && read_all(fd, rest, sizeof rest, HANG_MS) == 0;
 }
 
+/*
+ * Wait until the daemon has read everything sent on fd: its socket's
+ * receive queue, as /proc/net/tcp lists it, is empty. No frame or line
+ * says so, so the kernel's count is the event. 0 where it cannot be seen.
+ */
+int
+wait_read(int fd)
+{
+	struct sockaddr_in us, them;
+	socklen_t ul = sizeof us, tl = sizeof them;
+	unsigned lport, rport, rx;
+	long long deadline;
+	char line[256];
+	int seen;
+	FILE *f;
+
+	if (getsockname(fd, (struct sockaddr *)&us, &ul) < 0 || getpeername(fd, (struct sockaddr *)&them, &tl) < 0)
+		return 0;
+	for (deadline = 0; deadline < HANG_MS; deadline++) {       /* checked each millisecond, up to HANG_MS */
+		if ((f = fopen("/proc/net/tcp", "r")) == NULL)
+			return 0;
+		for (seen = 0; fgets(line, sizeof line, f);)
+			if (sscanf(line, "%*d: %*x:%x %*x:%x %*x %*x:%x", &lport, &rport, &rx) == 3 &&
+			    lport == ntohs(them.sin_port) && rport == ntohs(us.sin_port)) {
+				seen = 1;
+				break;
+			}
+		fclose(f);
+		if (!seen || rx == 0)
+			return seen;
+		poll(NULL, 0, 1);
+	}
+	return 0;
+}
+
 /* a figure of the daemon's memory in KiB ("VmRSS", "VmHWM") from /proc (Linux); -1 where it cannot be read */
 long
 proc_kib(pid_t pid, const char *field)

@@ -61,6 +61,7 @@ int     expect_frame(int fd, int op, const void *p, size_t n);
 int     expect_close(int fd, int code);
 int     close_clean(int fd);
 long    proc_kib(pid_t pid, const char *field);
+int     wait_read(int fd);
 
 /* proto.c: a protocol client, shared with nodes.c */
 extern int proto_port;
