@@ -12,6 +12,7 @@
  * pairing lists are empty.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,13 @@
 #include "log.h"
 #include "json.h"
 #include "conn.h"
+#include "ws.h"
 #include "rpc.h"
 #include "schema.h"
 #include "broker.h"
 
 struct node {
+	size_t held;                    /* bytes of the memory budget it takes, stats included */
 	long long connected_at;         /* unix ms */
 	long long stats_at;
 	char *stats;                    /* the latest node.host.stats, a JSON object; NULL: none */
@@ -146,7 +149,8 @@ in_array(const char *list, const char *command)
 
 /*
  * A node's connect, once its token is good: keep what it declared, with
- * only the commands the policy allows. -1 (and why) if it is over a limit.
+ * only the commands the policy allows, counted in the memory budget. -1
+ * (and why) if its params are over a limit, -2 if there is no room for it.
  */
 int
 broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
@@ -201,10 +205,24 @@ broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
 	if (path >= 0)
 		jw_raw(&w, r->p + rpc_tok[path].start - 1, rpc_tok[path].len + 2);      /* as sent: valid JSON */
 	jw_raw(&w, "", 1);
-	if (w.overflow || (n = calloc(1, sizeof *n + w.len)) == NULL) {
-		snprintf(why, cap, "out of memory");
+	if (w.overflow || w.len > NODE_DECL_MAX) {
+		snprintf(why, cap, "at /commands: caps, commands and pathEnv must not take more than %d bytes",
+		    NODE_DECL_MAX);
 		return -1;
 	}
+	for (i = k = 0; i < nconns; i++)
+		k += conns[i] != c && conns[i]->sess && conns[i]->sess->node && conns[i]->state == C_OPEN &&
+		    strcmp(SESSION_FIELD(conns[i]->sess, F_DEVICE), SESSION_FIELD(c->sess, F_DEVICE)) != 0;
+	if (k >= NODES_MAX || conn_room(c, sizeof *n + w.len) < 0) {
+		snprintf(why, cap, k >= NODES_MAX ? "too many nodes; try again later" : "out of memory");
+		return -2;
+	}
+	if ((n = calloc(1, sizeof *n + w.len)) == NULL) {
+		conn_unroom(c, sizeof *n + w.len);
+		snprintf(why, cap, "out of memory");
+		return -2;
+	}
+	n->held = sizeof *n + w.len;
 	memcpy(n->data, w.p, w.len);
 	n->caps = n->data;
 	n->commands = n->data + start;
@@ -319,7 +337,7 @@ forget(int k)
 static void
 invoke_failed(struct invoke *v, const char *code, const char *message)
 {
-	char text[600];
+	char text[NODE_NAME_MAX + NODE_ERROR_MAX + 2];
 	struct jw w;
 
 	if (v->op == NULL)
@@ -350,16 +368,52 @@ refuse_command(struct conn *c, const struct rpc_req *r, const char *command, con
 	rpc_error(c, r->id, "INVALID_REQUEST", message, w.overflow ? NULL : more);
 }
 
+/* what node.invoke.request is built from */
+struct invoke_req {
+	const struct invoke *v;
+	const struct rpc_req *r;
+	const char *nodeid;
+	int params;                     /* the params' token, -1 if none */
+	long long timeout;
+};
+
+/* node.invoke.request, to that node alone: no seq */
+static void
+invoke_request(struct jw *w, const void *arg)
+{
+	const struct invoke_req *q = arg;
+	const struct rpc_req *r = q->r;
+	const int key = json_get(r->p, rpc_tok, r->params, "idempotencyKey");
+	const int str = q->params >= 0 && rpc_tok[q->params].type == JSON_STRING;
+
+	jw_printf(w, "{\"type\":\"event\",\"event\":\"node.invoke.request\",\"payload\":{\"id\":\"%s\",\"nodeId\":",
+	    q->v->id);
+	jw_str(w, q->nodeid);
+	JW_LIT(w, ",\"command\":");
+	jw_str(w, q->v->data);
+	JW_LIT(w, ",\"paramsJSON\":");
+	if (q->params >= 0)
+		jw_string(w, r->p + rpc_tok[q->params].start - str, rpc_tok[q->params].len + 2 * (size_t)str);
+	else
+		JW_LIT(w, "null");
+	jw_printf(w, ",\"timeoutMs\":%lld,\"idempotencyKey\":", q->timeout);
+	jw_raw(w, r->p + rpc_tok[key].start - 1, rpc_tok[key].len + 2);
+	JW_LIT(w, "}}");
+}
+
 static void
 node_invoke(struct conn *c, const struct rpc_req *r)
 {
 	char id[NODE_NAME_MAX * 4], command[NODE_NAME_MAX], msg[NODE_NAME_MAX * 2 + 160], more[NODE_NAME_MAX * 6 + 40];
 	const int params = json_get(r->p, rpc_tok, r->params, "params");
+	struct invoke_req req;
 	struct jw w;
 	struct conn *node;
 	struct invoke *v;
+	size_t size;
 	long long timeout = INVOKE_TIMEOUT_MS;
 	size_t clen, rlen;
+	int k, n;
 
 	if (rpc_checked(c, r, invoke_params) < 0)
 		return;
@@ -410,9 +464,12 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 		refuse_command(c, r, command, "command not declared by node", msg);
 		return;
 	}
-	if (node->sess->node->pending >= INVOKES_PER_NODE || ninvokes >= INVOKES_MAX) {
+	for (k = n = 0; k < ninvokes; k++)
+		n += invokes[k]->op == c;
+	if (node->sess->node->pending >= INVOKES_PER_NODE || ninvokes >= INVOKES_MAX || n >= INVOKES_PER_CALLER) {
 		rpc_error(c, r->id, "UNAVAILABLE", node->sess->node->pending >= INVOKES_PER_NODE ?
-		    "too many invokes waiting on this node; try again later" :
+		    "too many invokes waiting on this node; try again later" : n >= INVOKES_PER_CALLER ?
+		    "too many invokes waiting for this connection; try again later" :
 		    "too many invokes waiting; try again later", ",\"retryable\":true");
 		return;
 	}
@@ -437,37 +494,83 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 	node->sess->node->pending++;
 
 	/* the request, to that node alone: no seq */
-	w = rpc_writer();
-	jw_printf(&w, "{\"type\":\"event\",\"event\":\"node.invoke.request\",\"payload\":{\"id\":\"%s\",\"nodeId\":", v->id);
-	jw_str(&w, id);
-	JW_LIT(&w, ",\"command\":");
-	jw_str(&w, command);
-	JW_LIT(&w, ",\"paramsJSON\":");
-	if (params >= 0)
-		jw_string(&w, r->p + rpc_tok[params].start - (rpc_tok[params].type == JSON_STRING),
-		    rpc_tok[params].len + 2 * (rpc_tok[params].type == JSON_STRING));
+	req.v = v;
+	req.r = r;
+	req.nodeid = id;
+	req.params = params;
+	req.timeout = timeout;
+	if ((size = rpc_send_large(node, invoke_request, &req)) > 0) {
+		forget(ninvokes - 1);
+		snprintf(msg, sizeof msg, "payload too large: the relayed request would be %zu bytes, more than a "
+		    "client may have queued (%zu) or the memory budget holds", size, (size_t)OUT_QUEUE_MAX);
+		rpc_error(c, r->id, "INVALID_REQUEST", msg, NULL);
+	}
+}
+
+/* the string at token i, decoded and cut between characters to fit out; "" if it is not one */
+static void
+string_cut(const struct rpc_req *r, int i, char *out, size_t cap)
+{
+	char *all;
+	long n;
+
+	out[0] = '\0';
+	if (i < 0 || rpc_tok[i].type != JSON_STRING || (all = malloc(rpc_tok[i].len + 1)) == NULL)
+		return;
+	if ((n = json_string(r->p, rpc_tok, i, all, rpc_tok[i].len + 1)) > 0) {
+		n = (long)utf8_cut(all, (size_t)n, cap - 1);
+		memcpy(out, all, (size_t)n);
+		out[n] = '\0';
+	}
+	free(all);
+}
+
+/* what the relayed result is built from */
+struct invoke_res {
+	const struct invoke *v;
+	const char *nodeid;
+	const char *json;               /* the payload's JSON text, or NULL: none */
+	size_t n;
+	int valid;                      /* it parses, so it is the payload; else the payload is null */
+};
+
+static void
+invoke_reply(struct jw *w, const void *arg)
+{
+	const struct invoke_res *q = arg;
+
+	rpc_reply(w, q->v->reqid, 1);
+	JW_LIT(w, "\"payload\":{\"ok\":true,\"nodeId\":");
+	jw_str(w, q->nodeid);
+	JW_LIT(w, ",\"command\":");
+	jw_str(w, q->v->data);
+	JW_LIT(w, ",\"payload\":");
+	if (q->json && q->valid)
+		jw_raw(w, q->json, q->n);
 	else
-		JW_LIT(&w, "null");
-	jw_printf(&w, ",\"timeoutMs\":%lld,\"idempotencyKey\":", timeout);
-	jw_raw(&w, r->p + rpc_tok[json_get(r->p, rpc_tok, r->params, "idempotencyKey")].start - 1,
-	    rpc_tok[json_get(r->p, rpc_tok, r->params, "idempotencyKey")].len + 2);
-	JW_LIT(&w, "}}");
-	rpc_send(node, &w);
+		JW_LIT(w, "null");
+	JW_LIT(w, ",\"payloadJSON\":");
+	if (q->json)
+		jw_string(w, q->json, q->n);
+	else
+		JW_LIT(w, "null");
+	JW_LIT(w, "}}");
 }
 
 /* the node's answer: relayed to the operator, acknowledged to the node */
 static void
 invoke_result(struct conn *c, const struct rpc_req *r)
 {
-	char id[UUID_LEN + 2], nodeid[NODE_NAME_MAX * 4], code[NODE_NAME_MAX], message[512];
+	char id[UUID_LEN + 2], nodeid[NODE_NAME_MAX * 4], code[NODE_NAME_MAX], message[NODE_ERROR_MAX], msg[200];
 	const int payload = json_get(r->p, rpc_tok, r->params, "payload");
 	const int pjson = json_get(r->p, rpc_tok, r->params, "payloadJSON");
 	const int err = json_get(r->p, rpc_tok, r->params, "error");
+	struct invoke_res res;
 	struct invoke *v;
-	struct jw w;
-	char *text;
+	char *text = NULL;
+	size_t size = 0, held = 0;
 	long n;
-	int k, ok;
+	int k;
 
 	if (rpc_checked(c, r, result_params) < 0)
 		return;
@@ -485,40 +588,33 @@ invoke_result(struct conn *c, const struct rpc_req *r)
 		return;
 	}
 	v = invokes[k];
-	ok = rpc_tok[json_get(r->p, rpc_tok, r->params, "ok")].type == JSON_TRUE;
-	if (!ok) {
-		json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, err, "code"), code, sizeof code);
-		json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, err, "message"), message, sizeof message);
+	if (rpc_tok[json_get(r->p, rpc_tok, r->params, "ok")].type != JSON_TRUE) {
+		string_cut(r, json_get(r->p, rpc_tok, err, "code"), code, sizeof code);
+		string_cut(r, json_get(r->p, rpc_tok, err, "message"), message, sizeof message);
 		invoke_failed(v, code[0] ? code : "UNAVAILABLE", message[0] ? message : "node invoke failed");
 	} else if (v->op) {
-		w = rpc_writer();
-		rpc_reply(&w, v->reqid, 1);
-		JW_LIT(&w, "\"payload\":{\"ok\":true,\"nodeId\":");
-		jw_str(&w, nodeid);
-		JW_LIT(&w, ",\"command\":");
-		jw_str(&w, v->data);
-		JW_LIT(&w, ",\"payload\":");
-		text = NULL;
-		if (pjson >= 0 && (text = malloc(rpc_tok[pjson].len + 1)) != NULL &&
-		    (n = json_string(r->p, rpc_tok, pjson, text, rpc_tok[pjson].len + 1)) >= 0) {
-			/* the payload is payloadJSON parsed: written as is if it is JSON */
-			if (json_parse(text, (size_t)n, rpc_tok, JSON_MAX_TOKENS) > 0)
-				jw_raw(&w, text, (size_t)n);
-			else
-				JW_LIT(&w, "null");
-			JW_LIT(&w, ",\"payloadJSON\":");
-			jw_string(&w, text, (size_t)n);
+		res.v = v;
+		res.nodeid = nodeid;
+		res.json = NULL;
+		if (pjson >= 0 && conn_room(c, rpc_tok[pjson].len + 1) == 0)
+			held = rpc_tok[pjson].len + 1;  /* the decoded copy is counted in the budget */
+		if (held && (text = malloc(held)) != NULL && (n = json_string(r->p, rpc_tok, pjson, text, held)) >= 0) {
+			res.json = text;        /* the payload is payloadJSON parsed, if it parses */
+			res.n = (size_t)n;
 		} else if (payload >= 0) {
-			jw_raw(&w, r->p + rpc_tok[payload].start - (rpc_tok[payload].type == JSON_STRING),
-			    rpc_tok[payload].len + 2 * (rpc_tok[payload].type == JSON_STRING));
-			JW_LIT(&w, ",\"payloadJSON\":");
-			jw_string(&w, r->p + rpc_tok[payload].start - (rpc_tok[payload].type == JSON_STRING),
-			    rpc_tok[payload].len + 2 * (rpc_tok[payload].type == JSON_STRING));
-		} else
-			JW_LIT(&w, "null,\"payloadJSON\":null");
+			n = rpc_tok[payload].type == JSON_STRING;
+			res.json = r->p + rpc_tok[payload].start - n;
+			res.n = rpc_tok[payload].len + 2 * (size_t)n;
+		}
+		res.valid = res.json && json_parse(res.json, res.n, NULL, INT_MAX) > 0;        /* any size */
+		if ((size = rpc_send_large(v->op, invoke_reply, &res)) > 0) {
+			snprintf(msg, sizeof msg, "payload too large: the relayed result would be %zu bytes, more than a "
+			    "client may have queued (%zu) or the memory budget holds", size, (size_t)OUT_QUEUE_MAX);
+			rpc_error(v->op, v->reqid, "INVALID_REQUEST", msg, NULL);
+		}
 		free(text);
-		JW_LIT(&w, "}}");
-		rpc_send(v->op, &w);
+		if (held)
+			conn_unroom(c, held);
 	}
 	forget(k);
 	rpc_ok(c, r->id, "{\"ok\":true}");
@@ -545,15 +641,18 @@ node_event(struct conn *c, const struct rpc_req *r)
 		if (pjson >= 0 && rpc_tok[pjson].len < NODE_STATS_MAX * 6 && (text = malloc(rpc_tok[pjson].len + 1)))
 			len = json_string(r->p, rpc_tok, pjson, text, rpc_tok[pjson].len + 1);
 		else if (pjson < 0 && payload >= 0 && rpc_tok[payload].type == JSON_OBJECT &&
-		    (text = malloc(rpc_tok[payload].len + 1))) {
+		    rpc_tok[payload].len < NODE_STATS_MAX && (text = malloc(rpc_tok[payload].len + 1))) {
 			memcpy(text, r->p + rpc_tok[payload].start, rpc_tok[payload].len);
 			text[len = (long)rpc_tok[payload].len] = '\0';
 		}
 		if (len > 1 && len < NODE_STATS_MAX && json_parse(text, (size_t)len, rpc_tok, JSON_MAX_TOKENS) > 0 &&
-		    rpc_tok[0].type == JSON_OBJECT && rpc_tok[0].count > 0) {
+		    rpc_tok[0].type == JSON_OBJECT && rpc_tok[0].count > 0 &&
+		    (n->stats || conn_room(c, NODE_STATS_MAX) == 0)) {   /* counted once, at its most */
 			/* kept from its { to its }, so updatedAtMs can be added before the } */
 			memmove(text, text + rpc_tok[0].start, rpc_tok[0].len);
 			text[rpc_tok[0].len] = '\0';
+			if (n->stats == NULL)
+				n->held += NODE_STATS_MAX;
 			free(n->stats);
 			n->stats = text;
 			text = NULL;
@@ -651,6 +750,7 @@ broker_closed(struct conn *c)
 			invoke_failed(invokes[k], "DISCONNECTED", message);
 			forget(k);
 		}
+	conn_unroom(c, c->sess->node->held);
 	free(c->sess->node->stats);
 	free(c->sess->node);
 	c->sess->node = NULL;

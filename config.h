@@ -37,7 +37,9 @@
 #define CORK_PIECES          16         /* pieces of that write (POSIX promises writev 16) */
 #define CORK_REF_MIN         1024       /* an echoed payload this large is referenced, not copied */
 #define OUT_HIGH_WATER       262144     /* stop reading a client whose unsent output is above this */
-#define OUT_SLACK            1048576    /* unsent output allowed beyond one maximal message */
+#define OUT_SLACK            1048576    /* unsent output allowed beyond two maximal messages */
+#define OUT_QUEUE_MAX        (2 * (size_t)opt.max_payload + OUT_SLACK)  /* a client's unsent output: a relayed
+                                                           invoke result carries its payload twice */
 #define MEMORY_BUDGET        (64u * 1024 * 1024)  /* all client buffers together (--max-memory) */
 #define MEMORY_BUDGET_LIMIT  (1ul << 30) /* largest --max-memory where long is 32 bits */
 
@@ -51,6 +53,7 @@
 /* WebSocket */
 #define WS_MAX_PAYLOAD       (16u * 1024 * 1024)   /* default message limit, --max-payload */
 #define WS_CONTROL_MAX       125
+#define CLOSE_REASON_MAX     120        /* bytes of our close reasons, cut as the real gateway cuts them */
 #define WS_CLOSE_TIMEOUT_MS  2000       /* wait for the peer's close after ours */
 #define WS_IDLE_MS           30000      /* silence before a ping; twice this, a drop */
 #define MAX_PAYLOAD_LIMIT    (1u << 30) /* largest --max-payload */
@@ -79,7 +82,11 @@
 #define NODE_NAME_MAX        128        /* bytes of one cap or command */
 #define NODE_PATH_MAX        4096       /* bytes of a node's PATH */
 #define NODE_STATS_MAX       1024       /* bytes of a node's latest host stats */
+#define NODE_DECL_MAX        16384      /* bytes a node's caps, commands and PATH take in node.list, escaped */
+#define NODES_MAX            64         /* nodes at once: node.list of them all fits JSON_OUT_MAX */
+#define NODE_ERROR_MAX       512        /* bytes of a node's error message relayed (cut between characters) */
 #define INVOKES_PER_NODE     1024       /* invokes waiting on one node */
+#define INVOKES_PER_CALLER   256        /* invokes waiting for one operator connection */
 #define INVOKES_MAX          4096       /* invokes waiting, all nodes together */
 #define INVOKE_TIMEOUT_MS    30000      /* a node's answer, when the caller gives no timeoutMs */
 #define INVOKE_TIMEOUT_MAX_MS 600000    /* the longest timeoutMs honoured */

@@ -187,7 +187,7 @@ conn_drop(struct conn *c, const char *why)
 static int
 conn_send(struct conn *c, const struct iovec *iov, int n)
 {
-	size_t limit = (size_t)opt.max_payload + OUT_SLACK, done;
+	size_t limit = OUT_QUEUE_MAX, done;
 	ssize_t w = 0;
 	int i;
 
@@ -375,12 +375,10 @@ void
 ws_close(struct conn *c, unsigned code, const char *reason)
 {
 	unsigned char payload[WS_CONTROL_MAX];
-	size_t n = strlen(reason);
+	size_t n = utf8_cut(reason, strlen(reason), CLOSE_REASON_MAX);
 
 	if (c->state != C_OPEN)
 		return;
-	if (n > WS_CONTROL_MAX - 2)
-		n = WS_CONTROL_MAX - 2;
 	payload[0] = (unsigned char)(code >> 8);
 	payload[1] = (unsigned char)code;
 	memcpy(payload + 2, reason, n);

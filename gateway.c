@@ -196,8 +196,9 @@ parse_options(int argc, char *argv[])
 	if (!opt.token && !opt.token_file && (env = getenv("OPENCLAW_GATEWAY_TOKEN")) != NULL && *env)
 		opt.token = (char *)env;
 	/* checked before anything is opened: a closed N would become our listener, and be closed */
-	if (opt.ready_fd >= 0 && fcntl(opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
-		usage_error("--ready-fd %d is not an open descriptor", opt.ready_fd);
+	if (opt.ready_fd >= 0 && (opt.ready_fd <= 2 || fcntl(opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0))
+		usage_error("--ready-fd %d: must be an open descriptor above 2 (0, 1 and 2 are stdin, stdout, stderr)",
+		    opt.ready_fd);
 	if ((opt.token && (!*opt.token || strlen(opt.token) > TOKEN_MAX)))
 		usage_error("the token must be 1 to %d bytes", TOKEN_MAX);
 }

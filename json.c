@@ -146,6 +146,8 @@ token(struct reader *r, int type, size_t start)
 		r->full = 1;
 		return -1;
 	}
+	if (r->t == NULL)
+		return r->ntok++;               /* only checking: nothing is kept */
 	t = &r->t[r->ntok];
 	t->type = type;
 	t->start = start;
@@ -166,8 +168,10 @@ string(struct reader *r)
 		return -1;
 	if ((i = token(r, JSON_STRING, start)) < 0)
 		return -1;
-	r->t[i].len = r->pos - start;
-	r->t[i].next = r->ntok;
+	if (r->t) {
+		r->t[i].len = r->pos - start;
+		r->t[i].next = r->ntok;
+	}
 	r->pos++;
 	return i;
 }
@@ -208,8 +212,10 @@ number(struct reader *r)
 	}
 	if ((i = token(r, JSON_NUMBER, start)) < 0)
 		return -1;
-	r->t[i].len = r->pos - start;
-	r->t[i].next = r->ntok;
+	if (r->t) {
+		r->t[i].len = r->pos - start;
+		r->t[i].next = r->ntok;
+	}
 	return i;
 }
 
@@ -224,8 +230,10 @@ literal(struct reader *r, const char *word, int type)
 	if ((i = token(r, type, r->pos)) < 0)
 		return -1;
 	r->pos += n;
-	r->t[i].len = n;
-	r->t[i].next = r->ntok;
+	if (r->t) {
+		r->t[i].len = n;
+		r->t[i].next = r->ntok;
+	}
 	return i;
 }
 
@@ -253,7 +261,8 @@ container(struct reader *r, int depth)
 		}
 		if (value(r, depth + 1) < 0)
 			return -1;
-		r->t[i].count++;
+		if (r->t)
+			r->t[i].count++;
 		skip_ws(r);
 		if (r->pos >= r->len)
 			return -1;
@@ -264,8 +273,10 @@ container(struct reader *r, int depth)
 	}
 done:
 	r->pos++;
-	r->t[i].len = r->pos - r->t[i].start;
-	r->t[i].next = r->ntok;
+	if (r->t) {
+		r->t[i].len = r->pos - r->t[i].start;
+		r->t[i].next = r->ntok;
+	}
 	return i;
 }
 
@@ -294,7 +305,10 @@ value(struct reader *r, int depth)
 	}
 }
 
-/* The number of tokens of a valid document, JSON_TOO_MANY if it has more than max values, else -1. */
+/*
+ * The number of tokens of a valid document, JSON_TOO_MANY if it has more
+ * than max values, else -1. With t NULL the document is only checked.
+ */
 int
 json_parse(const char *s, size_t len, struct json_tok *t, int max)
 {
@@ -380,7 +394,7 @@ json_integer(const char *s, const struct json_tok *t, int i, long long *v)
 	return 0;
 }
 
-/* the writer: appends to a fixed buffer; on overflow it says so, once, at the end */
+/* the writer: appends to a fixed buffer (with none, it only counts); on overflow it says so, once, at the end */
 
 struct jw
 jw_init(char *p, size_t cap)
@@ -401,7 +415,8 @@ jw_raw(struct jw *w, const char *s, size_t n)
 		w->overflow = 1;
 		return;
 	}
-	memcpy(w->p + w->len, s, n);
+	if (w->p)
+		memcpy(w->p + w->len, s, n);
 	w->len += n;
 }
 
@@ -412,7 +427,7 @@ jw_printf(struct jw *w, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(w->p + w->len, w->cap - w->len, fmt, ap);
+	n = vsnprintf(w->p ? w->p + w->len : NULL, w->p ? w->cap - w->len : 0, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= w->cap - w->len)
 		w->overflow = 1;
@@ -597,7 +612,8 @@ check_object(struct check *k, int obj, const struct json_field *f, const char *p
 		}
 	for (i = obj + 1, j = 0; j < k->t[obj].count; j++, i = k->t[i + 1].next)
 		if (!field_named(f, k->s, &k->t[i])) {
-			snprintf(key, sizeof key, "%.*s", (int)k->t[i].len, k->s + k->t[i].start);
+			snprintf(key, sizeof key, "%.*s", (int)utf8_cut(k->s + k->t[i].start, k->t[i].len, sizeof key - 1),
+			    k->s + k->t[i].start);
 			snprintf(sub, sizeof sub, "at %s: unexpected property '%s'", path[0] ? path : "root", key);
 			check_error(k, "", sub);
 		}

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "ws.h"
 #include "json.h"
 #include "conn.h"
 #include "rpc.h"
@@ -46,8 +47,7 @@ remember(const char *text, size_t n)
 {
 	struct log_line *l = &ring[nlines++ % LOG_RING_LINES];
 
-	if (n > LOG_LINE_MAX - 1)
-		n = LOG_LINE_MAX - 1;
+	n = utf8_cut(text, n, LOG_LINE_MAX - 1);
 	memcpy(l->text, text, n);
 	l->text[n] = '\0';
 	l->ts = unix_ms();
@@ -289,7 +289,7 @@ config_get(struct conn *c, const struct rpc_req *r)
 	    "\"maxConnections\":%d,\"preauthMaxPayload\":%d,\"handshakeTimeoutMs\":%d,"
 	    "\"tickIntervalMs\":%ld,\"idleMs\":%ld}}}", opt.port, "gateway",
 	    opt.token ? "token" : "none", (unsigned long long)opt.max_payload,
-	    (unsigned long long)opt.max_payload + OUT_SLACK, opt.max_clients, PRECONNECT_MAX,
+	    (unsigned long long)OUT_QUEUE_MAX, opt.max_clients, PRECONNECT_MAX,
 	    HANDSHAKE_TIMEOUT_MS, opt.tick_ms, opt.idle_ms);
 	rpc_send(c, &w);
 }

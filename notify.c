@@ -2,12 +2,14 @@
  * Telling a service manager how we are, without its library: systemd's
  * NOTIFY_SOCKET (one datagram to a unix socket, whose name may start with
  * '@' for the abstract namespace) and s6's readiness descriptor (a newline,
- * then close). Both are best effort: a manager that is gone is no reason to stop.
+ * then close). Both are best effort and never wait: a manager that is gone
+ * or does not read is no reason to stop or stall.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,8 +33,12 @@ notify(const char *msg)
 	memcpy(sun.sun_path, path, n);
 	if (path[0] == '@')
 		sun.sun_path[0] = '\0';         /* the abstract namespace: no file, the name follows a NUL */
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0)
+	/* never waits: a manager whose queue is full must not keep the loop from starting */
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sun,
 	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0)
 		logmsg("warning: cannot notify %s: %s", path, strerror(errno));
@@ -45,6 +51,7 @@ notify_fd(int fd)
 {
 	if (fd < 0)
 		return;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);     /* a full pipe is no reason to wait */
 	if (write(fd, "\n", 1) != 1)
 		logmsg("warning: cannot write to --ready-fd %d: %s", fd, strerror(errno));
 	close(fd);

@@ -134,7 +134,7 @@ hello(struct conn *c, const char *id, long long t0)
 	jw_printf(&w, "},\"auth\":{\"role\":\"%s\",\"scopes\":", s->role == ROLE_NODE ? "node" : "operator");
 	rpc_scopes(&w, s->scopes);
 	jw_printf(&w, "},\"policy\":{\"maxPayload\":%llu,\"maxBufferedBytes\":%llu,\"tickIntervalMs\":%ld}}}",
-	    (unsigned long long)opt.max_payload, (unsigned long long)opt.max_payload + OUT_SLACK, opt.tick_ms);
+	    (unsigned long long)opt.max_payload, (unsigned long long)OUT_QUEUE_MAX, opt.tick_ms);
 	rpc_send(c, &w);
 }
 
@@ -301,9 +301,12 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	s->listed = !str_in(SESSION_FIELD(s, F_MODE), (const char *const[]){ "cli", "backend", "probe", NULL });
 	s->connected_at = unix_ms();
 	uuid(s->connid);
-	if (s->role == ROLE_NODE && broker_register(c, r, why, sizeof why) < 0) {
+	if (s->role == ROLE_NODE && (v = broker_register(c, r, why, sizeof why)) < 0) {
 		snprintf(msg, sizeof msg, "invalid connect params: %s", why);
-		refuse(c, r->id, "INVALID_REQUEST", msg, NULL, 1008);
+		if (v == -2)                    /* no room: a capacity, not the params */
+			refuse(c, r->id, "UNAVAILABLE", why, ",\"retryable\":true", 1013);
+		else
+			refuse(c, r->id, "INVALID_REQUEST", msg, NULL, 1008);
 		return;
 	}
 	s->authed = 1;

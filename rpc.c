@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -93,11 +94,49 @@ rpc_writer(void)
 void
 rpc_send(struct conn *c, struct jw *w)
 {
+	static struct tally unsent = { "dropped", "response", NULL, 0, 0, NULL, 0 };
+
 	if (w->overflow) {
-		logmsg("warning: a reply over %u bytes was not sent", JSON_OUT_MAX);
+		tally(&unsent, "over the reply buffer, JSON_OUT_MAX");     /* no reply is this large: a bug */
 		return;
 	}
 	ws_send(c, WS_TEXT, w->p, w->len);
+}
+
+/*
+ * A frame larger than the reply buffer may need (an invoke relayed with
+ * its payload): build writes it, once to count its bytes, then into a
+ * buffer of that size, charged to the memory budget. Its size, or 0 if it
+ * was sent; if it was not (more than a client may have queued, or no room
+ * in the budget), nothing is, and the caller answers with an error.
+ */
+size_t
+rpc_send_large(struct conn *to, void (*build)(struct jw *w, const void *arg), const void *arg)
+{
+	struct jw w = jw_init(NULL, OUT_QUEUE_MAX);
+	size_t size;
+	char *p;
+	int sent = 0;
+
+	build(&w, arg);
+	if (!w.overflow && w.len <= JSON_OUT_MAX) {
+		w = rpc_writer();
+		build(&w, arg);
+		rpc_send(to, &w);
+		return 0;
+	}
+	size = w.len;
+	if (w.overflow || conn_room(to, size) < 0)
+		return size;
+	if ((p = malloc(size)) != NULL) {
+		w = jw_init(p, size);
+		build(&w, arg);
+		ws_send(to, WS_TEXT, p, w.len);
+		free(p);
+		sent = 1;
+	}
+	conn_unroom(to, size);
+	return sent ? 0 : size;
 }
 
 /* {"type":"res","id":<id>,"ok":<ok>, -- the id as the client wrote it (raw JSON) */

@@ -48,6 +48,7 @@ void rpc_init(void);
 void uuid(char s[UUID_LEN + 1]);
 struct jw rpc_writer(void);
 void rpc_send(struct conn *c, struct jw *w);
+size_t rpc_send_large(struct conn *to, void (*build)(struct jw *w, const void *arg), const void *arg);
 void rpc_reply(struct jw *w, const char *id, int ok);
 void rpc_ok(struct conn *c, const char *id, const char *payload);
 void rpc_error(struct conn *c, const char *id, const char *code, const char *message, const char *more);

@@ -4,9 +4,12 @@
  * on SIGHUP. A file that cannot be read leaves the token in use as it was.
  * Tokens are compared in constant time and never logged.
  */
+#include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -15,24 +18,39 @@
 
 /*
  * The token is the first line of the file, without its line ending. NULL,
- * or what is wrong (the token in use is then left as it was).
+ * or what is wrong (the token in use is then left as it was). The file is
+ * opened without blocking and must be a regular one: a FIFO put at its
+ * path must not stall the loop on a SIGHUP.
  */
 const char *
 token_load(void)
 {
-	static char token[TOKEN_MAX + 2], why[256];
+	static char token[TOKEN_MAX + 2], why[512];
 	char line[TOKEN_MAX + 2];
-	FILE *f;
+	const char *err = NULL;
+	struct stat st;
+	ssize_t got = 0;
 	size_t n;
+	int fd;
 
-	if ((f = fopen(opt.token_file, "r")) == NULL) {
-		snprintf(why, sizeof why, "cannot read token file %s: %s", opt.token_file, strerror(errno));
+	if ((fd = open(opt.token_file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0)
+		err = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		err = "not a regular file";
+	else if ((got = read(fd, line, sizeof line - 1)) < 0)
+		err = strerror(errno);
+	if (fd >= 0)
+		close(fd);
+	if (err) {
+		snprintf(why, sizeof why, "cannot read token file %s: %s", opt.token_file, err);
 		return why;
 	}
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	n = strcspn(line, "\r\n");
+	for (n = 0; n < (size_t)got && line[n] != '\n' && line[n] != '\r'; n++)
+		;                               /* the first line, NUL bytes and all */
+	if (memchr(line, '\0', n)) {
+		snprintf(why, sizeof why, "token file %s: the first line holds a NUL byte", opt.token_file);
+		return why;
+	}
 	if (n == 0 || n > TOKEN_MAX) {
 		snprintf(why, sizeof why, "token file %s: the first line must hold a token of 1 to %d bytes",
 		    opt.token_file, TOKEN_MAX);

@@ -117,6 +117,17 @@ utf8_step(uint32_t state, const unsigned char *s, size_t n)
 	return state;
 }
 
+/* the longest prefix of UTF-8 s[0..n) of at most max bytes that ends between two characters */
+size_t
+utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;                          /* s[max] continues a character: cut before it */
+	return max;
+}
+
 int
 ws_close_code_valid(unsigned code)
 {

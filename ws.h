@@ -33,6 +33,7 @@ size_t ws_parse(struct ws *w, unsigned char *buf, size_t len, struct ws_event *e
 size_t ws_header(unsigned char out[10], int opcode, size_t len);
 int    ws_close_code_valid(unsigned code);
 uint32_t utf8_step(uint32_t state, const unsigned char *s, size_t n);
+size_t utf8_cut(const char *s, size_t n, size_t max);    /* every string we cut is cut with this */
 #define UTF8_ACCEPT 0
 #define UTF8_REJECT 1
 

@@ -5,6 +5,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -788,6 +790,93 @@ lockout(void)
 	unlink(tokfile);
 }
 
+/* is p[0..n) valid UTF-8, with nothing cut in the middle of a character? */
+static int
+utf8_ok(const unsigned char *p, size_t n)
+{
+	return utf8_step(UTF8_ACCEPT, p, n) == UTF8_ACCEPT;
+}
+
+/*
+ * Bug: strings were cut to their buffers in the middle of a character: the
+ * "unexpected property" key, close reasons, node errors, log lines. The
+ * text frame or close reason was then not UTF-8, and npm ws dropped the
+ * whole connection (1006). Every cut is now between characters.
+ */
+static void
+utf8_cuts(void)
+{
+	char dir[] = "/tmp/gateway-utf8-XXXXXX", path[1024], text[2048], *p;
+	const char *args[] = { "--token-file", path, NULL };
+	unsigned char *f = NULL;
+	struct gw g;
+	size_t n, k;
+	int port = free_port(), fd, i, ok = 1;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	/* a token path of five directories of 100 two-byte characters each */
+	n = (size_t)snprintf(path, sizeof path, "%s", dir);
+	for (i = 0; i < 5 && ok; i++) {
+		n += (size_t)snprintf(path + n, sizeof path - n, "/");
+		for (k = 0; k < 100; k++)
+			n += (size_t)snprintf(path + n, sizeof path - n, "\xc3\xa9");
+		ok = mkdir(path, 0700) == 0;
+	}
+	snprintf(path + n, sizeof path - n, "/token");
+	if (!ok || (i = open(path, O_WRONLY | O_CREAT, 0600)) < 0)
+		return;
+	send_all(i, "utf8-token\n", 11);
+	close(i);
+	check(gw_start(&g, port, args), "gateway with a token path of 1,000 bytes of two-byte characters");
+	kill(g.pid, SIGHUP);
+	check(gw_expect(&g, "token reread from ", HANG_MS), "SIGHUP: a line with that path");
+	fd = ws_open(port);
+	ws_recv(fd, &f, &n);
+	free(f);
+	f = NULL;
+	snprintf(text, sizeof text, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,"
+	    "\"maxProtocol\":4,\"client\":{\"id\":\"cli\",\"version\":\"1\",\"platform\":\"t\",\"mode\":\"cli\"},"
+	    "\"scopes\":[\"operator.read\"],\"auth\":{\"token\":\"utf8-token\"}}}");
+	ws_send_frame(fd, 0x80 | WS_TEXT, text, strlen(text), 0);
+	check(ws_recv(fd, &f, &n) == WS_TEXT && strstr((char *)f, "hello-ok"), "the CLI connects");
+	free(f);
+	f = NULL;
+	p = "{\"type\":\"req\",\"id\":\"l\",\"method\":\"logs.tail\"}";
+	ws_send_frame(fd, 0x80 | WS_TEXT, p, strlen(p), 0);
+	check(ws_recv(fd, &f, &n) == WS_TEXT && strstr((char *)f, "\"id\":\"l\",\"ok\":true") && utf8_ok(f, n) &&
+	    strstr((char *)f, "\xc3\xa9\xc3\xa9"), "logs.tail after it: valid UTF-8 (%zu bytes)", n);
+	free(f);
+	f = NULL;
+	close(fd);
+	/* an unexpected key of 200 two-byte characters, quoted in the error and its close reason */
+	fd = ws_open(port);
+	ws_recv(fd, &f, &n);
+	free(f);
+	f = NULL;
+	k = (size_t)snprintf(text, sizeof text, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":{\"");
+	for (i = 0; i < 200; i++)
+		k += (size_t)snprintf(text + k, sizeof text - k, "\xc3\xa9");
+	snprintf(text + k, sizeof text - k, "\":1,\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"cli\","
+	    "\"version\":\"1\",\"platform\":\"t\",\"mode\":\"cli\"}}}");
+	ws_send_frame(fd, 0x80 | WS_TEXT, text, strlen(text), 0);
+	check(ws_recv(fd, &f, &n) == WS_TEXT && strstr((char *)f, "unexpected property") && utf8_ok(f, n),
+	    "an unexpected key of 400 bytes: the error is valid UTF-8");
+	free(f);
+	f = NULL;
+	check(ws_recv(fd, &f, &n) == WS_CLOSE && n >= 2 && n - 2 <= CLOSE_REASON_MAX && utf8_ok(f + 2, n - 2),
+	    "and its close reason is at most %d bytes of valid UTF-8 (%zu)", CLOSE_REASON_MAX, n >= 2 ? n - 2 : 0);
+	free(f);
+	close(fd);
+	check(gw_stop(&g) == 0, "stops");
+	unlink(path);
+	for (i = 0; i < 5; i++) {
+		*strrchr(path, '/') = '\0';
+		rmdir(path);
+	}
+	rmdir(dir);
+}
+
 /*
  * The soft descriptor limit is raised to the hard one at startup, so the
  * client limits bind before the descriptor table: with a soft limit of 64,
@@ -830,6 +919,7 @@ hostile_tests(void)
 	memory_budget();
 	memory_shares();
 	presence_coalesced();
+	utf8_cuts();
 	lockout();
 	nofile_raised();
 }

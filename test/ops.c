@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,6 +59,38 @@ notify_socket(const char *name)
 		unlink(name);
 }
 
+/*
+ * Bug: a NOTIFY_SOCKET whose receive queue was full held the daemon in
+ * sendto(2) before its loop, holding the lock and serving nothing.
+ */
+static void
+notify_full(void)
+{
+	char path[64];
+	struct sockaddr_un sun;
+	struct gw g;
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0), out = socket(AF_UNIX, SOCK_DGRAM, 0), port = free_port();
+
+	snprintf(path, sizeof path, "/tmp/gateway-full-%ld", (long)getpid());
+	unlink(path);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	check(bind(fd, (struct sockaddr *)&sun, sizeof sun) == 0, "a service manager's socket that never reads");
+	fcntl(out, F_SETFL, O_NONBLOCK);
+	while (sendto(out, "x", 1, 0, (struct sockaddr *)&sun, sizeof sun) == 1)
+		;                               /* its queue is full */
+	setenv("NOTIFY_SOCKET", path, 1);
+	check(gw_start(&g, port, NULL), "gateway with NOTIFY_SOCKET on a full queue");
+	unsetenv("NOTIFY_SOCKET");
+	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200 &&
+	    gw_expect(&g, "cannot notify", HANG_MS), "it serves at once, with a warning: %s", g.log);
+	check(gw_stop(&g) == 0, "stops");
+	close(fd);
+	close(out);
+	unlink(path);
+}
+
 /* --ready-fd N: a newline once listening, then N is closed (s6) */
 static void
 ready_fd(void)
@@ -80,8 +114,27 @@ ready_fd(void)
 	/* a descriptor that is not open would become the listener, then be closed by the newline */
 	snprintf(arg, sizeof arg, "%d", 99);
 	gw_start(&g, port, args);
-	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "not an open descriptor"),
+	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "must be an open descriptor above 2"),
 	    "--ready-fd naming a closed descriptor: 64 (%s)", g.log);
+	/* bug: --ready-fd 2 closed stderr, and the next client got descriptor 2 and the daemon's log */
+	snprintf(arg, sizeof arg, "%d", 2);
+	gw_start(&g, port, args);
+	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "must be an open descriptor above 2"),
+	    "--ready-fd 2 (stderr): 64 (%s)", g.log);
+	/* bug: a full pipe held the daemon in write(2) before its loop, holding the lock and serving nothing */
+	if (pipe(p) < 0)
+		return;
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	while (write(p[1], "x", 1) == 1)
+		;
+	fcntl(p[1], F_SETFL, 0);                /* as a supervisor hands it over: blocking */
+	snprintf(arg, sizeof arg, "%d", p[1]);
+	check(gw_start(&g, port, args), "gateway with --ready-fd on a full pipe");
+	close(p[1]);
+	check(http_get(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp) == 200 &&
+	    gw_expect(&g, "cannot write to --ready-fd", HANG_MS), "it serves at once, with a warning: %s", g.log);
+	check(gw_stop(&g) == 0, "stops");
+	close(p[0]);
 }
 
 /* a protocol client through connect with this token; its fd (open) and whether hello-ok came */
@@ -150,7 +203,32 @@ sighup_reread(void)
 	check(gw_expect(&g, "the token in use is kept", HANG_MS), "an empty token file: a warning, the token kept");
 	check(greeted(port, "second-token", &fd), "and the token in use still works");
 	close(fd);
+	/* bug: a NUL cut the token short (ab\0cd was ab); and a FIFO at the path stalled the loop in open(2) */
+	write_file(path, "third");
+	tf = open(path, O_WRONLY | O_APPEND);
+	send_all(tf, "\0token\n", 7);
+	close(tf);
+	g.loglen = 0;
+	g.log[0] = '\0';
+	kill(g.pid, SIGHUP);
+	check(gw_expect(&g, "holds a NUL byte; the token in use is kept", HANG_MS) && !greeted(port, "third", &fd),
+	    "a NUL in the token line: refused, the token kept, not cut: %s", g.log);
+	close(fd);
+	unlink(path);
+	check(mkfifo(path, 0600) == 0, "a FIFO where the token file was");
+	kill(g.pid, SIGHUP);
+	check(gw_expect(&g, "not a regular file; the token in use is kept", HANG_MS) && greeted(port, "second-token", &fd),
+	    "SIGHUP with a FIFO at the path: not opened to wait on, the token kept (%s)", g.log);
+	close(fd);
 	check(gw_stop(&g) == 0, "stops");
+	unlink(path);
+	/* at start, a NUL in the token line is a start error, as an empty one is */
+	write_file(path, "ab");
+	tf = open(path, O_WRONLY | O_APPEND);
+	send_all(tf, "\0cd\n", 4);
+	close(tf);
+	gw_start(&g, port, args);
+	check(gw_wait(&g) == 1 && strstr(g.log, "holds a NUL byte"), "a NUL in the token file at start: exit 1 (%s)", g.log);
 	unlink(path);
 	check(gw_start(&g, port, NULL), "gateway without a token file");
 	kill(g.pid, SIGHUP);
@@ -224,6 +302,7 @@ ops_tests(void)
 	notify_socket(path);
 	snprintf(path, sizeof path, "@gateway-notify-%ld", (long)getpid());
 	notify_socket(path);
+	notify_full();
 	ready_fd();
 	sighup_reread();
 	probe();
