@@ -71,43 +71,6 @@ http_has_token(struct span list, const char *token)
 }
 
 /*
- * Does s name this host's loopback (127.0.0.1, localhost or [::1]) at this
- * port? Without a port it matches only if bare_ok. A Host header may leave
- * the port out; an Origin leaves it out only for port 80.
- */
-int
-http_loopback(struct span s, int port, int bare_ok)
-{
-	static const char *const names[] = { "127.0.0.1", "localhost", "[::1]" };
-	char want[8];
-	size_t i, n;
-
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		n = strlen(names[i]);
-		if (s.n < n || !span_eq((struct span){ s.p, n }, names[i]))
-			continue;
-		if (s.n == n)
-			return bare_ok;
-		snprintf(want, sizeof want, ":%d", port);
-		return span_eq((struct span){ s.p + n, s.n - n }, want);
-	}
-	return 0;
-}
-
-/* Is origin one of the daemon's own (http://<loopback>:<port>) or one allowed by name? */
-int
-http_origin_allowed(struct span origin, int port, const char *const *allowed, int nallowed)
-{
-	int i;
-
-	for (i = 0; i < nallowed; i++)
-		if (span_eq(origin, allowed[i]))
-			return 1;
-	return origin.n > 7 && span_eq((struct span){ origin.p, 7 }, "http://") &&
-	    http_loopback((struct span){ origin.p + 7, origin.n - 7 }, port, port == 80);
-}
-
-/*
  * HTTP_INCOMPLETE while the head has not ended, 200 for a well-formed head,
  * else the status to answer with: 400 malformed, 431 too large, 505 not HTTP/1.
  * Bad bytes are refused as soon as they arrive, not when the head ends.

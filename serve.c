@@ -16,6 +16,7 @@
 #include "log.h"
 #include "page.h"
 #include "http.h"
+#include "route.h"
 #include "ws.h"
 #include "conn.h"
 #include "serve.h"
@@ -86,13 +87,6 @@ ws_input(struct conn *c, unsigned char *p, size_t len)
 
 /* input: HTTP */
 
-/* exact comparison: methods and paths are case-sensitive */
-static int
-span_is(struct span s, const char *str)
-{
-	return s.n == strlen(str) && memcmp(s.p, str, s.n) == 0;
-}
-
 /* the status page: its head (page.c), then the page unless HEAD */
 static void
 send_page(struct conn *c, int head)
@@ -121,78 +115,40 @@ respond(struct conn *c, int status, const char *headers, const char *body, int h
 	conn_drain(c);
 }
 
-/* Returns the bytes of the head once it is complete and answered, else 0. */
+/* Returns the bytes of the head once it is complete and answered (route.c decides how), else 0. */
 static size_t
 http_input(struct conn *c, unsigned char *p, size_t len)
 {
 	struct http_req req;
-	struct span v;
+	struct route r;
 	char out[512];
 	size_t n;
-	int status, head;
+	int status = http_parse((const char *)p, len, &req);
 
-	status = http_parse((const char *)p, len, &req);
-	switch (status) {
-	case HTTP_INCOMPLETE:
+	if (status == HTTP_INCOMPLETE)
 		return 0;
-	case 200:
-		break;
-	case 431:
-		respond(c, status, "", "request head too large\n", 0);
-		return len;
-	case 505:
-		respond(c, status, "", "HTTP/1.x only\n", 0);
-		return len;
-	default:
-		respond(c, 400, "", "malformed request\n", 0);
-		return len;
-	}
-	head = span_is(req.method, "HEAD");
-	if (http_header(&req, "host", &v) && !http_loopback(v, opt.port, 1)) {
-		/* DNS rebinding: a page on another name resolved to us; not ours to serve */
-		respond(c, 421, "", "Host must name this host's loopback\n", head);
-	} else if (span_is(req.path, "/health") || span_is(req.path, "/healthz")) {
-		if (head || span_is(req.method, "GET"))
-			respond(c, 200, "", "{\"ok\":true,\"status\":\"live\"}", head);
-		else
-			respond(c, 405, "Allow: GET, HEAD\r\n", "method not allowed\n", 0);
-	} else if (span_is(req.path, "/ready") || span_is(req.path, "/readyz")) {
-		if (!head && !span_is(req.method, "GET"))
-			respond(c, 405, "Allow: GET, HEAD\r\n", "method not allowed\n", 0);
-		else if (draining)
-			respond(c, 503, "", "{\"ok\":false,\"status\":\"draining\"}", head);
-		else
-			respond(c, 200, "", "{\"ok\":true,\"status\":\"ready\"}", head);
-	} else if (span_is(req.path, "/")) {
-		if (!head && !span_is(req.method, "GET"))
-			respond(c, 405, "Allow: GET, HEAD\r\n", "method not allowed\n", 0);
-		else if (head || (!http_header(&req, "upgrade", NULL) && !http_header(&req, "sec-websocket-key", NULL)))
-			send_page(c, head);             /* a browser asking for the page, not a WebSocket */
-		else if (draining)
-			respond(c, 503, "", "{\"ok\":false,\"status\":\"draining\"}", 0);
-		else if (http_header(&req, "origin", &v) && !http_origin_allowed(v, opt.port,
-		    opt.allow_origin, opt.nallow_origin)) {
-			/* a web page of another origin (or a file: page, "null") must not reach us */
+	route(&req, status, draining, opt.port, opt.allow_origin, opt.nallow_origin, &r);
+	if (r.kind == ROUTE_PAGE)
+		send_page(c, r.head);
+	else if (r.kind == ROUTE_ANSWER) {
+		if (r.status == 403)
 			VERBOSE("client %d: refused a WebSocket from another origin (403)", c->fd);
-			respond(c, 403, "", "origin not allowed\n", 0);
-		} else if (ws_handshake(&req, out, sizeof out, &n) != 101) {
-			conn_write(c, out, n);
-			conn_drain(c);
-		} else {
-			conn_write(c, out, n);
-			conn_state(c, C_OPEN);
-			c->last_rx = c->since;
-			c->ws.max = opt.max_payload;
-			if (app->open)
-				app->open(c);
-			cork_flush();           /* the 101 and the application's first words, in one write */
-			if (c->state == C_DEAD)
-				return len;     /* they could not be written: it never was a WebSocket */
-			VERBOSE("client %d: WebSocket open", c->fd);
-			return req.headlen;     /* what follows the head is frames */
-		}
+		respond(c, r.status, r.headers, r.body, r.head);
+	} else if (ws_handshake(&req, out, sizeof out, &n) != 101) {
+		conn_write(c, out, n);
+		conn_drain(c);
 	} else {
-		respond(c, 404, "", "not found\n", head);
+		conn_write(c, out, n);
+		conn_state(c, C_OPEN);
+		c->last_rx = c->since;
+		c->ws.max = opt.max_payload;
+		if (app->open)
+			app->open(c);
+		cork_flush();                   /* the 101 and the application's first words, in one write */
+		if (c->state == C_DEAD)
+			return len;             /* they could not be written: it never was a WebSocket */
+		VERBOSE("client %d: WebSocket open", c->fd);
+		return req.headlen;             /* what follows the head is frames */
 	}
 	return len;
 }

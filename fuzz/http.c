@@ -5,6 +5,8 @@
 
 #include "../config.h"
 #include "../http.h"
+#include "../route.h"
+
 #include "../ws.h"
 
 static int
@@ -23,8 +25,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t outlen = 0;
 	int st, i;
 
+	struct route r;
+
 	st = http_parse((const char *)data, size, &req);
 	assert(st == HTTP_INCOMPLETE || st == 200 || st == 400 || st == 431 || st == 505);
+	if (st == HTTP_INCOMPLETE)
+		return 0;
+	/* every head gets one answer, and an error is a status with a body */
+	route(&req, st, size & 1, 18789, allowed, 1, &r);
+	assert(r.kind == ROUTE_PAGE || r.kind == ROUTE_UPGRADE || (r.kind == ROUTE_ANSWER && r.status >= 200 &&
+	    r.status < 600 && r.body && r.headers));
+	assert(st == 200 || (r.kind == ROUTE_ANSWER && r.status == st));
 	if (st != 200)
 		return 0;
 	assert(req.headlen <= size && req.headlen <= HTTP_HEAD_MAX);

@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
 command -v clang >/dev/null 2>&1 || sh test/apt.sh clang
-pure="http.c ws.c sha1.c base64.c json.c"
+pure="http.c route.c ws.c sha1.c base64.c json.c"
 for t in $targets; do
 	case $t in
 	proto) src="fuzz/proto.c proto.c methods.c broker.c rpc.c schema.c token.c log.c $pure" len=4096 ;;

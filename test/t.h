@@ -6,6 +6,7 @@
 #include "sha1.h"
 #include "base64.h"
 #include "http.h"
+#include "route.h"
 #include "ws.h"
 #include "json.h"
 

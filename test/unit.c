@@ -5,6 +5,7 @@
 
 #include "t.h"
 
+
 static void
 hex(const unsigned char *p, size_t n, char *out)
 {
@@ -114,6 +115,42 @@ loopback_vectors(void)
 		check(http_origin_allowed(sp(origin[i].s), 8080, allowed, 1) == origin[i].want,
 		    "Origin \"%s\" is %s", origin[i].s, origin[i].want ? "allowed" : "refused");
 	check(http_origin_allowed(sp("http://127.0.0.1"), 80, NULL, 0), "on port 80 the Origin has no port");
+}
+
+/* route.c: every head gets its answer (kind, status, headers only) */
+static void
+route_vectors(void)
+{
+	static const char *const allowed[] = { "https://app.example" };
+	static const struct { const char *head; int draining, kind, status, headonly; } v[] = {
+		{ "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1, ROUTE_ANSWER, 200, 0 },
+		{ "HEAD /health HTTP/1.1\r\nHost: localhost:8080\r\n\r\n", 0, ROUTE_ANSWER, 200, 1 },
+		{ "POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 0, ROUTE_ANSWER, 405, 0 },
+		{ "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 0, ROUTE_ANSWER, 200, 0 },
+		{ "GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1, ROUTE_ANSWER, 503, 0 },
+		{ "GET /readyz HTTP/1.1\r\nHost: evil.example\r\n\r\n", 0, ROUTE_ANSWER, 421, 0 },
+		{ "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1, ROUTE_PAGE, 0, 0 },
+		{ "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\r\n", 0, ROUTE_PAGE, 0, 1 },
+		{ "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\r\n", 0, ROUTE_UPGRADE, 0, 0 },
+		{ "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\r\n", 1, ROUTE_ANSWER, 503, 0 },
+		{ "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nOrigin: null\r\n\r\n", 0, ROUTE_ANSWER, 403, 0 },
+		{ "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-WebSocket-Key: x\r\nOrigin: https://app.example\r\n\r\n", 0,
+		  ROUTE_UPGRADE, 0, 0 },
+		{ "PUT / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 0, ROUTE_ANSWER, 405, 0 },
+		{ "HEAD /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 0, ROUTE_ANSWER, 404, 1 },
+		{ "GET /Healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 0, ROUTE_ANSWER, 404, 0 },
+		{ "GET / HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n", 0, ROUTE_ANSWER, 505, 0 },
+		{ "GET /\nHost: x\r\n\r\n", 0, ROUTE_ANSWER, 400, 0 },
+	};
+	struct http_req req;
+	struct route r;
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		route(&req, http_parse(v[i].head, strlen(v[i].head), &req), v[i].draining, 8080, allowed, 1, &r);
+		check(r.kind == v[i].kind && r.status == v[i].status && r.head == v[i].headonly,
+		    "route %.40s (draining %d): kind %d status %d head %d", v[i].head, v[i].draining, r.kind, r.status, r.head);
+	}
 }
 
 static int
@@ -443,6 +480,7 @@ unit_tests(void)
 	base64_vectors();
 	http_vectors();
 	loopback_vectors();
+	route_vectors();
 	handshake_vectors();
 	split_vectors();
 	frame_errors();
