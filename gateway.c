@@ -52,7 +52,7 @@ static const char help_text[] =
     "  --token-file PATH    require this token from clients (first line of PATH)\n"
     "  --token TOKEN        the same, but other users can read argv with ps:\n"
     "                       prefer --token-file or $OPENCLAW_GATEWAY_TOKEN\n"
-    "                       (no token: any local user or process may connect)\n"
+    "                       (no token: only this user, and root, may connect)\n"
     "  --echo               plain RFC 6455 echo server, for conformance suites\n"
     "  --allow-origin ORIGIN  let web pages of ORIGIN (scheme://host[:port]) connect,\n"
     "                       besides http://127.0.0.1:PORT, localhost and [::1]; repeatable\n"
@@ -393,8 +393,8 @@ raise_nofile(void)
 int
 main(int argc, char *argv[])
 {
-	const char *why;
-	int table;
+	const char *why, *note = "echo mode: no authentication";
+	int table, users_known;
 
 	parse_options(argc, argv);
 	if (opt.health)
@@ -403,19 +403,19 @@ main(int argc, char *argv[])
 	nlisteners = lock_listen(opt.port, listeners);
 	log_init();
 	setup_signals();
-	peer_init();
+	users_known = peer_init();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (opt.token_file && (why = token_load()) != NULL)
 		die("%s", why);
 	if (opt.echo)
 		app = &echo_app;
 	else {
-		proto_init();
+		note = proto_init(users_known);
 		app = &proto_app;
 	}
 	raise_nofile();
 	table = conns_init();
-	logmsg("listening on ws://127.0.0.1:%d (pid %ld)", opt.port, (long)getpid());
+	logmsg("listening on ws://127.0.0.1:%d (pid %ld); %s", opt.port, (long)getpid(), note);
 	notify("READY=1");
 	notify_fd(opt.ready_fd);
 	serve(table);

@@ -182,7 +182,7 @@ broadcast_presence(void)
 	part[1].iov_len = w.len;
 	for (i = 0; i < nconns; i++) {
 		if ((s = conns[i]->sess) == NULL || !s->authed || conns[i]->state != C_OPEN ||
-		    s->presence_seen == presence_version)
+		    s->presence_seen == presence_version || !rpc_reads(s))
 			continue;
 		if (conn_backlog(conns[i]) > 0) {
 			later++;
@@ -223,12 +223,15 @@ presence_tick(long long now)
 	return presence_due ? presence_sent + PRESENCE_INTERVAL_MS : 0;
 }
 
-/* hello-ok's snapshot members: presence, health, stateVersion, uptimeMs; the presence version written */
+/* hello-ok's snapshot members for s: presence (if it may read it), health, stateVersion, uptimeMs; the presence version */
 unsigned long long
-methods_snapshot(struct jw *w, long long t0)
+methods_snapshot(struct jw *w, long long t0, const struct session *s)
 {
 	JW_LIT(w, "\"presence\":");
-	write_presence(w);
+	if (rpc_reads(s))
+		write_presence(w);
+	else
+		JW_LIT(w, "[]");                /* as the real gateway, to a client without operator.read */
 	JW_LIT(w, ",\"health\":");
 	write_health(w, t0);
 	jw_printf(w, ",\"stateVersion\":{\"presence\":%llu,\"health\":1},\"uptimeMs\":%lld", presence_version,

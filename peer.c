@@ -48,13 +48,24 @@ struct diag_msg {
 
 static int diag_fd = -1;                /* the sock_diag socket, -1 where there is none */
 
-/* Open the sock_diag socket where the system has one: before any client, so nothing waits on it. */
-void
+/*
+ * Open the sock_diag socket where the system has one: before any client,
+ * so nothing waits on it. 1 if peers' users can be told here, else 0.
+ */
+int
 peer_init(void)
 {
 #ifdef __linux__
 	diag_fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 #endif
+	return diag_fd >= 0 || access("/proc/net/tcp", R_OK) == 0;
+}
+
+/* may this peer's user do without the token? the daemon's own, or root: both could read it anyway */
+int
+peer_trusted(long uid)
+{
+	return uid != PEER_UNKNOWN && (uid == (long)getuid() || uid == 0);
 }
 
 #ifdef __linux__

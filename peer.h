@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 #define PEER_UNKNOWN (-1L)               /* cannot be told (another system, no /proc) */
-void peer_init(void);
+int  peer_init(void);                   /* 1 if peers' users can be told here */
+int  peer_trusted(long uid);
 void peer_uids(const int *fds, long *uids, int n);
 int  port_holder(int port, int family, char *out, size_t cap);
 

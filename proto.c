@@ -6,6 +6,8 @@
  * Replies use the real gateway's error codes, messages and close codes
  * (openclaw 2026.9.6).
  */
+#include <sys/types.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "peer.h"
 #include "token.h"
 #include "ws.h"
 #include "json.h"
@@ -31,12 +34,25 @@ static const char *const field_paths[NFIELDS][2] = {
 };
 static long long next_tick;
 
-void
-proto_init(void)
+/* the protocol's start; what the listening line says of who may connect (users_known: peer.c can tell) */
+const char *
+proto_init(int users_known)
 {
+	static char note[128];
+	const struct passwd *pw = getpwuid(getuid());
+
 	rpc_init();
 	methods_init();
 	next_tick = now_ms() + opt.tick_ms;
+	if (opt.token)
+		return "token required";
+	if (!users_known)
+		return "no token, and local users cannot be told apart here: a token is required to connect";
+	if (pw)
+		snprintf(note, sizeof note, "no token: only user %s%s may connect", pw->pw_name, getuid() ? " (and root)" : "");
+	else
+		snprintf(note, sizeof note, "no token: only uid %ld%s may connect", (long)getuid(), getuid() ? " (and root)" : "");
+	return note;
 }
 
 /* a client with this much unsent is slow: it misses events rather than piling them up */
@@ -64,6 +80,8 @@ proto_open(struct conn *c)
 	    "{\"nonce\":\"%s\",\"ts\":%lld,\"capabilities\":[]}}", nonce, unix_ms());
 	rpc_send(c, &w);
 }
+
+static struct tally refusals = { "refused", "connect", NULL, 0, 0, NULL, 0 };
 
 /* a handshake failure: the error reply, then the close with the message */
 static void
@@ -130,7 +148,7 @@ hello(struct conn *c, const char *id, long long t0)
 	jw_cat(&w, served);
 	JW_LIT(&w, "],\"events\":[\"connect.challenge\",\"tick\",\"presence\",\"shutdown\",\"node.invoke.request\"]},"
 	    "\"snapshot\":{");
-	s->presence_seen = methods_snapshot(&w, t0);    /* this client has that list now */
+	s->presence_seen = methods_snapshot(&w, t0, s);         /* this client has that list now */
 	jw_printf(&w, "},\"auth\":{\"role\":\"%s\",\"scopes\":", s->role == ROLE_NODE ? "node" : "operator");
 	rpc_scopes(&w, s->scopes);
 	jw_printf(&w, "},\"policy\":{\"maxPayload\":%llu,\"maxBufferedBytes\":%llu,\"tickIntervalMs\":%ld}}}",
@@ -142,25 +160,29 @@ hello(struct conn *c, const char *id, long long t0)
  * The scopes granted without a verified device identity, as the real
  * gateway grants them: the requested operator scopes are kept for the CLI
  * (client cli, mode cli) and the backend client (gateway-client, mode
- * backend) on loopback; every other client gets none.
+ * backend) on loopback; every other client gets none. One rule is ours:
+ * the status page (openclaw-control-ui) keeps operator.read, so it can
+ * show presence. It has passed the token, or is the daemon's own user,
+ * like a CLI that could ask for admin.
  */
 static unsigned
 grant_scopes(const struct session *s, const char *p, int scopes)
 {
+	const int page = strcmp(SESSION_FIELD(s, F_ID), "openclaw-control-ui") == 0;
 	char one[SCOPE_MAX];
 	unsigned granted = 0;
 	int i, k, n;
 
 	if (!((strcmp(SESSION_FIELD(s, F_ID), "cli") == 0 && strcmp(SESSION_FIELD(s, F_MODE), "cli") == 0) ||
-	    (strcmp(SESSION_FIELD(s, F_ID), "gateway-client") == 0 && strcmp(SESSION_FIELD(s, F_MODE), "backend") == 0)) ||
-	    s->role != ROLE_OPERATOR || scopes < 0)
+	    (strcmp(SESSION_FIELD(s, F_ID), "gateway-client") == 0 && strcmp(SESSION_FIELD(s, F_MODE), "backend") == 0) ||
+	    page) || s->role != ROLE_OPERATOR || scopes < 0)
 		return 0;
 	for (i = scopes + 1, n = 0; n < (int)rpc_tok[scopes].count; n++, i = rpc_tok[i].next)
 		if (json_string(p, rpc_tok, i, one, sizeof one) > 0)
 			for (k = 0; scope_names[k]; k++)
 				if (strcmp(one, scope_names[k]) == 0)
 					granted |= 1u << k;
-	return granted;
+	return page ? granted & S_READ : granted;
 }
 
 /* keep the client's strings in the session, grown to hold them */
@@ -215,6 +237,31 @@ is_ui(const char *id, const char *mode)
 	    !strcmp(id, "openclaw-tui") || !strcmp(id, "webchat-ui") || !strcmp(mode, "webchat");
 }
 
+/*
+ * The real gateway's refusal for a token missing or wrong, or (more:
+ * ",retryable...") for too many wrong ones, with the hint it gives this
+ * client, then close 1008.
+ */
+static void
+token_refused(struct conn *c, const char *id, const char *reason)
+{
+	const struct session *s = c->sess;
+	const char *cid = SESSION_FIELD(s, F_ID), *mode = SESSION_FIELD(s, F_MODE);
+	char msg[256], more[320];
+	int missing = strcmp(reason, "token_missing") == 0, limited = reason[0] == ',';
+
+	if (limited)
+		snprintf(msg, sizeof msg, "unauthorized: too many failed authentication attempts (retry later)");
+	else
+		snprintf(msg, sizeof msg, "unauthorized: gateway token %s (%s)", missing ? "missing" : "mismatch",
+		    token_hint(cid, mode, missing));
+	snprintf(more, sizeof more, "%s,\"details\":{\"code\":\"%s\",\"authReason\":\"%s\",\"canRetryWithDeviceToken\":"
+	    "false,\"recommendedNextStep\":\"%s\"}", limited ? reason : "", limited ? "AUTH_RATE_LIMITED" : missing ?
+	    "AUTH_TOKEN_MISSING" : "AUTH_TOKEN_MISMATCH", limited ? "rate_limited" : reason, limited ? "wait_then_retry" :
+	    missing ? "update_auth_configuration" : "update_auth_credentials");
+	refuse(c, id, "INVALID_REQUEST", msg, more, 1008);
+}
+
 static void
 connect_request(struct conn *c, const struct rpc_req *r)
 {
@@ -223,7 +270,7 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	const int device = json_get(p, rpc_tok, params, "device");
 	char why[768], msg[896], role[16], token[TOKEN_MAX + 1];
 	struct session *s;
-	long long minp, maxp;
+	long long minp, maxp, left;
 	long n;
 	int v;
 
@@ -263,28 +310,35 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	}
 	s = c->sess;
 	s->role = strcmp(role, "node") == 0 ? ROLE_NODE : ROLE_OPERATOR;
+	if (!opt.token && !peer_trusted(c->uid)) {
+		/* no token: only the daemon's own user, or root, may connect (they could read a token anyway) */
+		tally(&refusals, c->uid == PEER_UNKNOWN ? "no token is set, and local users cannot be told apart here" :
+		    "no token is set, and the peer is another local user");
+		token_refused(c, r->id, "token_missing");
+		return;
+	}
 	if (opt.token) {
+		if ((left = token_locked(c->uid, now_ms())) > 0) {
+			tally(&refusals, "too many wrong tokens from that local user");
+			snprintf(msg, sizeof msg, ",\"retryable\":true,\"retryAfterMs\":%lld", left);
+			token_refused(c, r->id, msg);
+			return;
+		}
 		v = json_get(p, rpc_tok, json_get(p, rpc_tok, params, "auth"), "token");
 		n = v >= 0 ? json_string(p, rpc_tok, v, token, sizeof token) : 0;
+		if ((v < 0 || rpc_tok[v].len == 0) && device < 0 && !is_ui(SESSION_FIELD(s, F_ID), SESSION_FIELD(s, F_MODE))) {
+			refuse(c, r->id, "NOT_PAIRED", "device identity required",
+			    ",\"details\":{\"code\":\"DEVICE_IDENTITY_REQUIRED\"}", 1008);
+			return;
+		}
 		if (v < 0 || rpc_tok[v].len == 0) {
-			if (device < 0 && !is_ui(SESSION_FIELD(s, F_ID), SESSION_FIELD(s, F_MODE))) {
-				refuse(c, r->id, "NOT_PAIRED", "device identity required",
-				    ",\"details\":{\"code\":\"DEVICE_IDENTITY_REQUIRED\"}", 1008);
-				return;
-			}
-			snprintf(msg, sizeof msg, "unauthorized: gateway token missing (%s)",
-			    token_hint(SESSION_FIELD(s, F_ID), SESSION_FIELD(s, F_MODE), 1));
-			refuse(c, r->id, "INVALID_REQUEST", msg, ",\"details\":{\"code\":\"AUTH_TOKEN_MISSING\","
-			    "\"authReason\":\"token_missing\",\"canRetryWithDeviceToken\":false,"
-			    "\"recommendedNextStep\":\"update_auth_credentials\"}", 1008);
+			token_refused(c, r->id, "token_missing");
 			return;
 		}
 		if (n < 0 || !token_matches(token, (size_t)n)) {
-			snprintf(msg, sizeof msg, "unauthorized: gateway token mismatch (%s)",
-			    token_hint(SESSION_FIELD(s, F_ID), SESSION_FIELD(s, F_MODE), 0));
-			refuse(c, r->id, "INVALID_REQUEST", msg, ",\"details\":{\"code\":\"AUTH_TOKEN_MISMATCH\","
-			    "\"authReason\":\"token_mismatch\",\"canRetryWithDeviceToken\":false,"
-			    "\"recommendedNextStep\":\"update_auth_credentials\"}", 1008);
+			token_failed(c->uid, now_ms());
+			tally(&refusals, "a wrong token");
+			token_refused(c, r->id, "token_mismatch");
 			return;
 		}
 	}
@@ -317,17 +371,6 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	hello(c, r->id, r->t0);
 }
 
-/* the real operatorScopeSatisfied: write implies read, talk and the session scopes */
-static int
-satisfied(unsigned need, unsigned granted)
-{
-	if (granted & (need | S_ADMIN))
-		return 1;
-	if ((need & (S_READ | S_TALK | S_SESSIONS_READ | S_SESSIONS_WRITE)) && (granted & S_WRITE))
-		return 1;
-	return need == S_SESSIONS_READ && (granted & (S_READ | S_SESSIONS_WRITE));
-}
-
 /* May this session call this method? If not, the real gateway's refusal is sent. */
 static int
 authorized(struct conn *c, const struct rpc_req *r, unsigned need)
@@ -350,7 +393,7 @@ authorized(struct conn *c, const struct rpc_req *r, unsigned need)
 		json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "command"), command, sizeof command);
 		need = broker_admin_only(command) ? S_ADMIN : S_WRITE;
 	}
-	if (satisfied(need, s->scopes))
+	if (rpc_allowed(need, s->scopes))
 		return 1;
 	for (k = 0; !(need & (1u << k)); k++)
 		;

@@ -4,7 +4,7 @@
 
 #include "conn.h"
 
-void proto_init(void);
+const char *proto_init(int users_known);        /* the listening line's note on who may connect */
 extern const struct app proto_app;
 
 #endif

@@ -85,6 +85,24 @@ rpc_scopes(struct jw *w, unsigned scopes)
 	JW_LIT(w, "]");
 }
 
+/* the real operatorScopeSatisfied: write implies read, talk and the session scopes */
+int
+rpc_allowed(unsigned need, unsigned granted)
+{
+	if (granted & (need | S_ADMIN))
+		return 1;
+	if ((need & (S_READ | S_TALK | S_SESSIONS_READ | S_SESSIONS_WRITE)) && (granted & S_WRITE))
+		return 1;
+	return need == S_SESSIONS_READ && (granted & (S_READ | S_SESSIONS_WRITE));
+}
+
+/* may this session hear what needs operator.read (presence)? as the real gateway's scope-gated broadcasts */
+int
+rpc_reads(const struct session *s)
+{
+	return s->role == ROLE_OPERATOR && rpc_allowed(S_READ, s->scopes);
+}
+
 struct jw
 rpc_writer(void)
 {

@@ -17,6 +17,7 @@ enum {
 };
 extern const char *const scope_names[];
 void rpc_scopes(struct jw *w, unsigned scopes);         /* as a JSON array of names */
+int  rpc_allowed(unsigned need, unsigned granted);      /* write implies read, admin all, as the real gateway */
 enum { ROLE_OPERATOR, ROLE_NODE };
 /* what a client said of itself in connect */
 enum { F_ID, F_MODE, F_PLATFORM, F_VERSION, F_DISPLAYNAME, F_INSTANCEID, F_DEVICEFAMILY, F_DEVICE, NFIELDS };
@@ -45,6 +46,7 @@ struct rpc_req {
 };
 extern struct json_tok rpc_tok[JSON_MAX_TOKENS];
 void rpc_init(void);
+int  rpc_reads(const struct session *s);         /* may it hear presence? */
 void uuid(char s[UUID_LEN + 1]);
 struct jw rpc_writer(void);
 void rpc_send(struct conn *c, struct jw *w);

@@ -224,7 +224,7 @@ gw_wait(struct gw *g)
 int
 gw_start(struct gw *g, int port, const char *const *args)
 {
-	char portarg[16];
+	char portarg[16], want[40];
 	const char *argv[32];
 	int n = 0;
 
@@ -237,8 +237,8 @@ gw_start(struct gw *g, int port, const char *const *args)
 	if (gw_spawn(g, gateway_path, NULL, -1, argv) < 0)
 		return 0;
 	g->port = port;
-	snprintf(portarg, sizeof portarg, "%ld)\n", (long)g->pid);
-	return gw_expect(g, portarg, HANG_MS);
+	snprintf(want, sizeof want, "(pid %ld); ", (long)g->pid);
+	return gw_expect(g, want, HANG_MS);
 }
 
 int

@@ -234,7 +234,8 @@ lock_tests(void)
 
 	has_proc = access("/proc/net/tcp", R_OK) == 0;
 	check(gw_start(&a, port, args), "gateway starts on %d", port);
-	snprintf(want, sizeof want, "gateway: listening on ws://127.0.0.1:%d (pid %ld)\n", port, (long)a.pid);
+	snprintf(want, sizeof want, "gateway: listening on ws://127.0.0.1:%d (pid %ld); no token: only user %s may connect\n",
+	    port, (long)a.pid, geteuid() == 0 ? "root" : getenv("USER") ? getenv("USER") : "?");
 	check(strstr(a.log, want) != NULL, "startup line: %s", a.log);
 	http_routes(port);
 	ipv6_test(port);

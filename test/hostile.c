@@ -529,7 +529,9 @@ presence_coalesced(void)
 
 	check(gw_start(&g, port, NULL), "protocol gateway");
 	observer = challenged(port);
-	snprintf(text, sizeof text, connect_listed, "observer");
+	snprintf(text, sizeof text, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,"
+	    "\"maxProtocol\":4,\"client\":{\"id\":\"cli\",\"version\":\"1\",\"platform\":\"t\",\"mode\":\"cli\"},"
+	    "\"scopes\":[\"operator.read\"]}}");         /* presence is for operators with read */
 	ws_send_frame(observer, 0x80 | WS_TEXT, text, strlen(text), 0);
 	check(ws_recv(observer, &p, &n) == WS_TEXT && strstr((char *)p, "hello-ok"), "the observer is greeted");
 	free(p);
@@ -578,6 +580,9 @@ presence_coalesced(void)
  */
 enum { FLOOD_PREAUTH, FLOOD_SESSIONS, FLOOD_ECHO, FLOOD_SPARE = 64, FLOOD_MAX = PREAUTH_MAX + FLOOD_SPARE };
 static const char evicted_close[] = "\x88\x11\x03\xf5try again later";    /* close 1013, as an eviction sends it */
+static const char connect_flood[] = "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":"
+    "{\"minProtocol\":4,\"maxProtocol\":4,\"client\":{\"id\":\"test\",\"displayName\":\"flood\",\"version\":\"1\","
+    "\"platform\":\"t\",\"mode\":\"test\"},\"auth\":{\"token\":\"flood-token\"}}}";
 
 /* does p[0..n) contain s? (frames may hold NUL bytes, so not strstr) */
 static int
@@ -624,7 +629,7 @@ flooder(int port, int n, int mode, int target, int ctl, int ready)
 			opened++;
 			len = strlen(upgrade);
 			memcpy(out, upgrade, len);
-			snprintf(text, sizeof text, connect_listed, "flood");
+			snprintf(text, sizeof text, connect_flood);
 			if (mode == FLOOD_SESSIONS)
 				len += ws_frame(out + len, 0x80 | WS_TEXT, text, strlen(text));
 			else if (mode == FLOOD_ECHO)
@@ -765,12 +770,114 @@ flood_case(const char *what, int mode, const char *const *args, int uid, int flo
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: the flooder ran to the end (%d)", what, st);
 }
 
+/* one connect as user uid (this test's: -1), with auth (JSON members); the reply, which the caller frees */
+static char *
+connect_as_user(int port, int uid, const char *auth)
+{
+	char text[512], *reply = NULL;
+	int fds[2];
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return NULL;
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		unsigned char *p = NULL, b[2];
+		size_t n;
+		int fd, op;
+
+		close(fds[0]);
+		if (uid >= 0 && (setgid((gid_t)uid) < 0 || setuid((uid_t)uid) < 0))
+			_exit(2);
+		if ((fd = ws_open(port)) < 0 || ws_recv(fd, &p, &n) != WS_TEXT)
+			_exit(3);
+		snprintf(text, sizeof text, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,"
+		    "\"maxProtocol\":4,\"client\":{\"id\":\"cli\",\"version\":\"1\",\"platform\":\"t\",\"mode\":\"cli\"},"
+		    "\"scopes\":[\"operator.admin\"]%s}}", auth);
+		ws_send_frame(fd, 0x80 | WS_TEXT, text, strlen(text), 0);
+		free(p);
+		if (ws_recv(fd, &p, &n) == WS_TEXT)
+			send_all(fds[1], p, n);
+		free(p);
+		op = ws_recv(fd, &p, &n);       /* a refusal is followed by its close */
+		b[0] = (unsigned char)(op == WS_CLOSE && n >= 2 ? '0' + (p[0] << 8 | p[1]) - 1000 : 'o');
+		send_all(fds[1], b, 1);
+		_exit(0);
+	}
+	close(fds[1]);
+	reply = malloc(65536);
+	if (read_all(fds[0], reply, 65536, HANG_MS) < 0)
+		reply[0] = '\0';
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	return reply;
+}
+
+/*
+ * Bug: with no token (the default), any local user connected as cli, was
+ * granted operator.admin and could invoke commands on every node. Now only
+ * the daemon's own user (or root) may connect without a token; the others
+ * get the real gateway's token-missing answer and close 1008, counted in
+ * the log. And a user who guesses the token is locked out after 10 wrong
+ * ones, as the real gateway locks out an address, without locking out
+ * anyone else.
+ */
+static void
+strangers(void)
+{
+	char tokfile[] = "/tmp/gateway-guess-XXXXXX", *r, wrong[64];
+	const char *with_token[] = { "--token-file", tokfile, NULL };
+	struct gw g;
+	int port = free_port(), tf, i;
+
+	if (geteuid() != 0) {
+		printf("skipped: another local user, which needs root to run as nobody\n");
+		return;
+	}
+	check(gw_start(&g, port, NULL), "gateway without a token: %s", g.log);
+	check(strstr(g.log, "; no token: only user root may connect\n") != NULL, "the listening line says who may connect");
+	r = connect_as_user(port, 65534, "");
+	check(r && strstr(r, "\"message\":\"unauthorized: gateway token missing (use this gateway's gateway.auth.token "
+	    "or pair the device)\"") && strstr(r, "\"code\":\"AUTH_TOKEN_MISSING\"") &&
+	    strstr(r, "\"recommendedNextStep\":\"update_auth_configuration\"") && r[strlen(r) - 1] == '8',
+	    "another local user without a token: token missing, close 1008 (%s)", r ? r : "");
+	free(r);
+	r = connect_as_user(port, -1, "");
+	check(r && strstr(r, "hello-ok") && strstr(r, "\"scopes\":[\"operator.admin\"]"), "the daemon's own user connects");
+	free(r);
+	check(gw_stop(&g) == 0 && logged_count(g.log, "refused") == 1, "stops; the refusal was counted (%s)", g.log);
+
+	tf = mkstemp(tokfile);
+	send_all(tf, "right-token\n", 12);
+	close(tf);
+	check(gw_start(&g, port, with_token), "gateway with a token");
+	check(strstr(g.log, "; token required\n") != NULL, "the listening line says a token is required");
+	for (i = 0; i < AUTH_FAILURES_MAX; i++) {
+		snprintf(wrong, sizeof wrong, ",\"auth\":{\"token\":\"guess-%d\"}", i);
+		free(connect_as_user(port, 65534, wrong));
+	}
+	r = connect_as_user(port, 65534, ",\"auth\":{\"token\":\"right-token\"}");
+	check(r && strstr(r, "unauthorized: too many failed authentication attempts (retry later)") &&
+	    strstr(r, "\"code\":\"AUTH_RATE_LIMITED\"") && strstr(r, "\"retryAfterMs\":") &&
+	    strstr(r, "\"recommendedNextStep\":\"wait_then_retry\""),
+	    "after %d wrong tokens, that user is locked out, even with the right one (%s)", AUTH_FAILURES_MAX, r ? r : "");
+	free(r);
+	r = connect_as_user(port, 1, ",\"auth\":{\"token\":\"right-token\"}");
+	check(r && strstr(r, "hello-ok"), "another user with the token is not (%.100s)", r ? r : "");
+	free(r);
+	r = connect_as_user(port, -1, ",\"auth\":{\"token\":\"right-token\"}");
+	check(r && strstr(r, "hello-ok"), "nor is the daemon's own user");
+	free(r);
+	check(gw_stop(&g) == 0, "stops");
+	unlink(tokfile);
+}
+
 static void
 lockout(void)
 {
 	char tokfile[] = "/tmp/gateway-flood-XXXXXX";
 	const char *preauth[] = { "--token-file", tokfile, NULL };
-	const char *sessions[] = { "--max-clients", "64", NULL };
+	const char *sessions[] = { "--token-file", tokfile, "--max-clients", "64", NULL };
 	const char *echo[] = { "--echo", "--max-clients", "64", NULL };
 	int tf;
 
@@ -785,7 +892,8 @@ lockout(void)
 	    ",\"auth\":{\"token\":\"flood-token\"}");
 	flood_case("pre-auth flood by the same user", FLOOD_PREAUTH, preauth, -1, FLOOD_MAX, PREAUTH_MAX,
 	    ",\"auth\":{\"token\":\"flood-token\"}");
-	flood_case("session flood without a token", FLOOD_SESSIONS, sessions, 65534, 64 + FLOOD_SPARE, 64, "");
+	flood_case("session flood", FLOOD_SESSIONS, sessions, 65534, 64 + FLOOD_SPARE, 64,
+	    ",\"auth\":{\"token\":\"flood-token\"}");
 	flood_case("echo WebSocket flood", FLOOD_ECHO, echo, 65534, 64 + FLOOD_SPARE, 64, "");
 	unlink(tokfile);
 }
@@ -920,6 +1028,7 @@ hostile_tests(void)
 	memory_shares();
 	presence_coalesced();
 	utf8_cuts();
+	strangers();
 	lockout();
 	nofile_raised();
 }

@@ -420,23 +420,39 @@ requests(void)
 static void
 presence(void)
 {
-	char *r;
-	int a, b, cli;
+	char buf[1024], *r;
+	int a, b, reader, fd;
 
+	reader = open_hello("reader");          /* a CLI with operator.read: not listed, but it hears presence */
 	a = open_listed("first");
-	cli = open_hello("a cli");              /* not listed: no broadcast for it */
+	while ((r = next_text(reader)) != NULL && !strstr(r, "\"displayName\":\"first\""))
+		free(r);
+	check(r && is(r, "event", "presence") && strstr(r, "\"clientId\":\"test\"") && !strstr(r, "reader"),
+	    "an operator with read hears a join; the CLI itself is not listed: %s", r ? r : "");
+	free(r);
 	b = open_listed("second");
-	r = next_text(a);
-	check(r && is(r, "type", "event") && is(r, "event", "presence") && strstr(r, "\"displayName\":\"second\"") &&
-	    strstr(r, "\"clientId\":\"test\"") && !strstr(r, "a cli") && is(r, "seq", "1"),
-	    "a client hears another join; the CLI is not listed: %s", r ? r : "");
+	while ((r = next_text(reader)) != NULL && !strstr(r, "\"displayName\":\"second\""))
+		free(r);
+	check(r && is(r, "event", "presence") && strstr(r, "\"displayName\":\"first\""), "and another: %s", r ? r : "");
 	free(r);
 	close(b);
-	r = next_text(a);
+	r = next_text(reader);
 	check(r && is(r, "event", "presence") && !strstr(r, "\"displayName\":\"second\"") &&
-	    strstr(r, "\"displayName\":\"first\"") && is(r, "seq", "2"), "and leave: %s", r ? r : "");
+	    strstr(r, "\"displayName\":\"first\""), "and the leave: %s", r ? r : "");
 	free(r);
-	close(cli);
+	/* bug: clients without operator.read (the page, probes, nodes) got the whole list; the real gateway sends none */
+	r = call(a, "{\"type\":\"req\",\"id\":\"h\",\"method\":\"health\"}");
+	check(r && is(r, "id", "h") && !strstr(r, "presence"), "a client without operator.read heard no presence event");
+	free(r);
+	fd = open_challenged(NULL);
+	connect_as(buf, sizeof buf, "test", "test", "third", "[\"operator.read\"]", "");
+	send_text(fd, buf);
+	r = next_text(fd);
+	check(r && is(r, "payload.type", "hello-ok") && is(r, "payload.snapshot.presence", "[]"),
+	    "and its hello-ok snapshot lists nobody (%.200s)", r ? r : "");
+	free(r);
+	close(fd);
+	close(reader);
 	close(a);
 }
 
@@ -519,7 +535,7 @@ methods(void)
 	char buf[256], *r;
 	int fd, watcher;
 
-	watcher = open_listed("watcher");
+	watcher = open_hello("watcher");
 	fd = open_as("cli", "cli", "admin", "[\"operator.admin\"]", "[\"operator.admin\"]");
 	r = call(fd, "{\"type\":\"req\",\"id\":\"s\",\"method\":\"status\"}");
 	check(r && is(r, "payload.sessions.count", "0") && is(r, "payload.sessions.byAgent", "[]") &&
