@@ -914,7 +914,7 @@ utf8_ok(const unsigned char *p, size_t n)
 static void
 utf8_cuts(void)
 {
-	char dir[] = "/tmp/gateway-utf8-XXXXXX", path[1024], text[2048], *p;
+	char dir[] = "/tmp/gateway-utf8-XXXXXX", path[2048], text[2048], *p;
 	const char *args[] = { "--token-file", path, NULL };
 	unsigned char *f = NULL;
 	struct gw g;
