@@ -10,8 +10,8 @@ MANPREFIX = $(PREFIX)/share/man
 DESTDIR =
 
 PURE    = http.o route.o ws.o sha1.o base64.o json.o   # no I/O: linked into the tests too
-OBJ     = log.o page.o notify.o peer.o lock.o probe.o token.o pool.o conn.o serve.o schema.o rpc.o broker.o methods.o proto.o echo.o $(PURE)   # bottom (log) to top (proto)
-HDR     = config.h log.h notify.h sha1.h base64.h page.h http.h route.h ws.h json.h peer.h lock.h probe.h token.h pool.h conn.h serve.h schema.h rpc.h broker.h methods.h proto.h echo.h
+OBJ     = log.o page.o notify.o peer.o lock.o probe.o token.o pool.o conn.o serve.o schema.o rpc.o policy.o broker.o methods.o proto.o echo.o $(PURE)   # bottom (log) to top (proto)
+HDR     = config.h log.h notify.h sha1.h base64.h page.h http.h route.h ws.h json.h peer.h lock.h probe.h token.h pool.h conn.h serve.h schema.h rpc.h policy.h broker.h methods.h proto.h echo.h
 
 all: gateway
 

@@ -4,14 +4,13 @@
  * the broker relays as the event node.invoke.request and answers when the
  * node sends node.invoke.result, or when the node goes, or at the deadline.
  * Codes, messages and shapes are the real gateway's (openclaw 2026.9.6:
- * nodes-*.mjs, node-registry-*.mjs, node-command-policy-*.mjs).
+ * nodes-*.mjs, node-registry-*.mjs).
  *
  * Trust: a token-only host has no pairing. Whoever holds the token may
  * register a node; the device block is required but its signature is not
  * verified. node.list therefore shows a connected node as approved, and the
  * pairing lists are empty.
  */
-#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "ws.h"
 #include "rpc.h"
 #include "schema.h"
+#include "policy.h"
 #include "broker.h"
 
 struct node {
@@ -48,94 +48,6 @@ struct invoke {
 
 static struct invoke *invokes[INVOKES_MAX];
 static int ninvokes;
-
-/* the command policy: what the real gateway allows by default, per platform */
-static const char *const desktop_host[] = {    /* allowed on desktops when the node declares them */
-	"system.run.prepare", "system.run", "system.which", "system.execApprovals.get",
-	"system.execApprovals.set", "fs.listDir", "terminal.upload", "browser.proxy",
-	"browser.proxy.upload.v1", "mcp.tools.call.v1", "agent.cli.claude.run.v1", "screen.snapshot",
-	"desktop.stream", "ollama.chat", "ollama.models", NULL
-};
-static const char *const platforms[][24] = {
-	{ "linux", "system.notify", "computer.act", NULL },
-	{ "macos", "camera.list", "camera.ptz.status", "location.get", "device.info", "device.status",
-	  "device.apps", "contacts.search", "calendar.events", "reminders.list", "photos.latest",
-	  "motion.activity", "motion.pedometer", "system.notify", "computer.act", NULL },
-	{ "windows", "camera.list", "location.get", "device.info", "device.status", "system.notify",
-	  "computer.act", NULL },
-	{ "ios", "camera.list", "location.get", "device.info", "device.status", "contacts.search",
-	  "calendar.events", "reminders.list", "photos.latest", "motion.activity", "motion.pedometer",
-	  "system.notify", NULL },
-	{ "watchos", "device.info", "device.status", "system.notify", NULL },
-	{ "android", "camera.list", "location.get", "notifications.list", "notifications.actions",
-	  "system.notify", "device.info", "device.status", "device.permissions", "device.health",
-	  "device.apps", "contacts.search", "calendar.events", "callLog.search", "reminders.list",
-	  "photos.latest", "motion.activity", "motion.pedometer", "mobile.ui.observe", "mobile.ui.act", NULL },
-	{ "unknown", "camera.list", "location.get", "system.notify", NULL },
-};
-static const char *const dangerous[] = {
-	"camera.snap", "camera.clip", "camera.ptz.control", "screen.record", "contacts.add",
-	"calendar.add", "reminders.add", "sms.send", "sms.search", "health.summary", NULL
-};
-static const char *const private_commands[] = {
-	"worker.bundle.install.v1", "worker.launch.v1", "worker.status.v1", "worker.cancel.v1",
-	"worker.environment.stop.v1", "worker.workspace.exec.v1", "worker.workspace.prepare.v1",
-	"worker.workspace.retain.v1", "worker.desktop.stream.v1", "worker.desktop.launch.v1",
-	"worker.desktop.computer.v1", "worker.portal.stream.v1", NULL
-};
-static const char *const admin_only[] = {
-	"browser.proxy", "browser.proxy.upload.v1", "fs.listDir", "terminal.upload", NULL
-};
-
-int
-broker_admin_only(const char *command)
-{
-	return str_in(command, admin_only);
-}
-
-/* the real gateway's platform id, from what the node says (lowercased) */
-static int
-platform_of(const struct session *s)
-{
-	char plat[CLIENT_FIELD_MAX], fam[CLIENT_FIELD_MAX];
-	const char *tokens[] = { "linux", "mac", "windows", "iphone", "ipad", "ios", "apple watch", "watchos", "android" };
-	const int ids[] = { 0, 1, 2, 3, 3, 3, 4, 4, 5 };
-	size_t i, k;
-
-	snprintf(plat, sizeof plat, "%s", SESSION_FIELD(s, F_PLATFORM));
-	snprintf(fam, sizeof fam, "%s", SESSION_FIELD(s, F_DEVICEFAMILY));
-	for (i = 0; plat[i]; i++)
-		plat[i] = (char)tolower((unsigned char)plat[i]);
-	for (i = 0; fam[i]; i++)
-		fam[i] = (char)tolower((unsigned char)fam[i]);
-	for (k = 0; k < 6; k++)
-		if (strcmp(plat, platforms[k][0]) == 0) {
-			/* a platform must agree with the device family, as in the real policy */
-			if ((k == 0 && strcmp(fam, "linux") == 0) || (k == 1 && strcmp(fam, "mac") == 0) ||
-			    (k == 2 && strcmp(fam, "windows") == 0) ||
-			    (k == 3 && (!fam[0] || !strcmp(fam, "iphone") || !strcmp(fam, "ipad") || !strcmp(fam, "ios"))) ||
-			    (k == 4 && (!strcmp(fam, "apple watch") || !strcmp(fam, "watchos"))) ||
-			    (k == 5 && (!fam[0] || !strcmp(fam, "android"))))
-				return (int)k;
-			return 6;
-		}
-	if (plat[0])
-		return 6;
-	for (k = 0; k < sizeof ids / sizeof ids[0]; k++)
-		if (strstr(fam, tokens[k]))
-			return ids[k];
-	return 6;
-}
-
-static int
-allowlisted(const struct session *s, const char *command)
-{
-	int p = platform_of(s);
-
-	if (str_in(command, private_commands) || str_in(command, dangerous))
-		return 0;
-	return str_in(command, platforms[p] + 1) || (p <= 2 && str_in(command, desktop_host));
-}
 
 /* is "command" (a JSON string) in the JSON array of strings list? */
 static int
@@ -192,7 +104,7 @@ broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
 	JW_LIT(&w, "[");
 	w.p[w.len] = '\0';
 	for (i = cmds + 1, k = 0; cmds >= 0 && k < rpc_tok[cmds].count; k++, i = rpc_tok[i].next)
-		if (json_string(r->p, rpc_tok, i, name, sizeof name) > 0 && allowlisted(c->sess, name) &&
+		if (json_string(r->p, rpc_tok, i, name, sizeof name) > 0 && policy_allows(c->sess, name) &&
 		    !in_array(w.p + start, name)) {
 			if (w.len > start + 1)
 				JW_LIT(&w, ",");
@@ -427,7 +339,7 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 	jw_str(&w, command);
 	JW_LIT(&w, "}");
 	jw_raw(&w, "", 1);
-	if (str_in(command, private_commands)) {
+	if (policy_private(command)) {
 		rpc_error(c, r->id, "INVALID_REQUEST", "node.invoke does not allow private node controls", more);
 		return;
 	}
@@ -441,10 +353,10 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 		    ",\"retryable\":true,\"details\":{\"code\":\"PAIRING_CHANGED\"}");
 		return;
 	}
-	if (!allowlisted(node->sess, command)) {
+	if (!policy_allows(node->sess, command)) {
 		if (strncmp(command, "talk.", 5) == 0)
 			snprintf(msg, sizeof msg, "node command not allowed: \"%s\" requires a trusted Talk-capable node", command);
-		else if (str_in(command, dangerous))
+		else if (policy_dangerous(command))
 			snprintf(msg, sizeof msg, "node command not allowed: \"%s\" requires explicit "
 			    "gateway.nodes.commands.allow opt-in", command);
 		else

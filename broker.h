@@ -1,4 +1,4 @@
-/* broker.c: the node broker: nodes, the command policy, invokes and their timers */
+/* broker.c: the node broker: nodes, invokes and their timers */
 #ifndef BROKER_H
 #define BROKER_H
 
@@ -11,6 +11,5 @@ int  broker_serves(const char *method);
 void broker_method(struct conn *c, const struct rpc_req *r);
 void broker_closed(struct conn *c);
 long long broker_tick(long long now);
-int  broker_admin_only(const char *command);
 
 #endif

@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "rpc.h"
 #include "schema.h"
+#include "policy.h"
 #include "broker.h"
 #include "methods.h"
 #include "proto.h"
@@ -391,7 +392,7 @@ authorized(struct conn *c, const struct rpc_req *r, unsigned need)
 		return 1;
 	if (need == S_DYNAMIC) {
 		json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "command"), command, sizeof command);
-		need = broker_admin_only(command) ? S_ADMIN : S_WRITE;
+		need = policy_admin_only(command) ? S_ADMIN : S_WRITE;
 	}
 	if (rpc_allowed(need, s->scopes))
 		return 1;
