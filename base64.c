@@ -1,4 +1,7 @@
-/* Base64 (RFC 4648 section 4), strict: padding required, no whitespace. */
+/*
+ * Base64 (RFC 4648 section 4), strict: padding required, no whitespace;
+ * and base64url without padding (section 5) out, for device keys and tokens.
+ */
 #include <stdint.h>
 
 #include "base64.h"
@@ -30,8 +33,22 @@ base64_encode(const unsigned char *in, size_t n, char *out)
 	return o;
 }
 
-static int
-sextet(char c)
+/* base64url without padding, as Node's toString("base64url") */
+size_t
+base64url_encode(const unsigned char *in, size_t n, char *out)
+{
+	size_t o = base64_encode(in, n, out), i;
+
+	for (i = 0; i < o; i++)
+		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
+	while (o > 0 && out[o - 1] == '=')
+		out[--o] = '\0';
+	return o;
+}
+
+/* the value of a Base64 digit, -1 if c is none */
+int
+base64_sextet(char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -64,7 +81,7 @@ base64_decode(const char *in, size_t n, unsigned char *out, size_t cap)
 				pad++;
 				continue;
 			}
-			if (pad || (s[j] = sextet(in[i + j])) < 0)
+			if (pad || (s[j] = base64_sextet(in[i + j])) < 0)
 				return -1;
 		}
 		v = (uint32_t)s[0] << 18 | (uint32_t)s[1] << 12 | (uint32_t)s[2] << 6 | (uint32_t)s[3];

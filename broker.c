@@ -1,15 +1,14 @@
 /*
  * The node broker: a node (`openclaw node run`) registers with connect and
- * role "node"; an operator lists nodes and invokes a command on one, which
- * the broker relays as the event node.invoke.request and answers when the
- * node sends node.invoke.result, or when the node goes, or at the deadline.
- * Codes, messages and shapes are the real gateway's (openclaw 2026.9.6:
+ * role "node"; an operator invokes a command on one, which the broker
+ * relays as the event node.invoke.request and answers when the node sends
+ * node.invoke.result, or when the node goes, or at the deadline. Codes,
+ * messages and shapes are the real gateway's (openclaw 2026.9.6:
  * nodes-*.mjs, node-registry-*.mjs).
  *
- * Trust: a token-only host has no pairing. Whoever holds the token may
- * register a node; the device block is required but its signature is not
- * verified. node.list therefore shows a connected node as approved, and the
- * pairing lists are empty.
+ * A node's device identity is verified before it gets here (device.c), and
+ * what it may be asked to run is what it declared and an operator approved
+ * (state.c keeps the approvals, pairing.c makes them): until then, nothing.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -24,18 +23,8 @@
 #include "rpc.h"
 #include "schema.h"
 #include "policy.h"
+#include "state.h"
 #include "broker.h"
-
-struct node {
-	size_t held;                    /* bytes of the memory budget it takes, stats included */
-	long long connected_at;         /* unix ms */
-	long long stats_at;
-	char *stats;                    /* the latest node.host.stats, a JSON object; NULL: none */
-	int pending;                    /* invokes waiting on it */
-	const char *caps, *commands;    /* JSON arrays, in data */
-	const char *path;               /* JSON string, in data; "" if none */
-	char data[];
-};
 
 struct invoke {
 	struct conn *op;                /* who asked; NULL once it has gone */
@@ -49,14 +38,69 @@ struct invoke {
 static struct invoke *invokes[INVOKES_MAX];
 static int ninvokes;
 
-/* is "command" (a JSON string) in the JSON array of strings list? */
-static int
-in_array(const char *list, const char *command)
+/* mark the members of declared that are in approved (none if approved is NULL) */
+static void
+mark(unsigned char *bits, const char *declared, const char *approved)
 {
-	char quoted[NODE_NAME_MAX + 3];
+	static struct json_tok t[JSON_LIST_MAX + 1];
+	char one[NODE_NAME_MAX];
+	int i, k;
 
-	snprintf(quoted, sizeof quoted, "\"%s\"", command);
-	return strstr(list, quoted) != NULL;
+	if (json_parse(declared, strlen(declared), t, JSON_LIST_MAX + 1) > 0)
+		for (i = 1, k = 0; k < (int)t[0].count; k++, i = t[i].next) {
+			if (approved && json_string(declared, t, i, one, sizeof one) >= 0 && json_list_has(approved, one))
+				bits[k / 8] |= (unsigned char)(1u << (k % 8));
+			else
+				bits[k / 8] &= (unsigned char)~(1u << (k % 8));
+		}
+}
+
+/* what the node may be asked: what it declared and the approval holds */
+void
+broker_effective(struct node *n, const struct surface *approved)
+{
+	mark(n->caps, n->declared_caps, approved ? approved->caps : NULL);
+	mark(n->commands, n->declared_commands, approved ? approved->commands : NULL);
+}
+
+/* the caps (or the commands) the node may be asked, as a JSON array in out; its length */
+size_t
+broker_surface(char *out, size_t cap, const struct node *n, int commands)
+{
+	static struct json_tok t[JSON_LIST_MAX + 1];
+	const char *list = commands ? n->declared_commands : n->declared_caps;
+	const unsigned char *bits = commands ? n->commands : n->caps;
+	struct jw w = jw_init(out, cap - 1);
+	int i, k, first = 1;
+
+	JW_LIT(&w, "[");
+	if (json_parse(list, strlen(list), t, JSON_LIST_MAX + 1) > 0)
+		for (i = 1, k = 0; k < (int)t[0].count; k++, i = t[i].next)
+			if (bits[k / 8] & (1u << (k % 8))) {
+				jw_raw(&w, first ? "" : ",", !first);
+				jw_raw(&w, list + t[i].start - 1, t[i].len + 2);        /* as written, quotes and all */
+				first = 0;
+			}
+	JW_LIT(&w, "]");
+	out[w.len] = '\0';
+	return w.len;
+}
+
+/* may the node be asked this command? */
+static int
+may_ask(const struct node *n, const char *command)
+{
+	static struct json_tok t[JSON_LIST_MAX + 1];
+	const char *list = n->declared_commands;
+	char one[NODE_NAME_MAX];
+	int i, k;
+
+	if (json_parse(list, strlen(list), t, JSON_LIST_MAX + 1) > 0)
+		for (i = 1, k = 0; k < (int)t[0].count; k++, i = t[i].next)
+			if ((n->commands[k / 8] & (1u << (k % 8))) && json_string(list, t, i, one, sizeof one) >= 0 &&
+			    strcmp(one, command) == 0)
+				return 1;
+	return 0;
 }
 
 /*
@@ -73,7 +117,7 @@ broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
 	char name[NODE_NAME_MAX];
 	struct jw w;
 	struct node *n;
-	size_t start, pathat;
+	size_t start, pathat, size;
 	unsigned k;
 	int i;
 
@@ -92,7 +136,7 @@ broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
 	JW_LIT(&w, "[");
 	w.p[w.len] = '\0';                     /* in_array reads what is written so far */
 	for (i = caps + 1, k = 0; caps >= 0 && k < rpc_tok[caps].count; k++, i = rpc_tok[i].next)
-		if (json_string(r->p, rpc_tok, i, name, sizeof name) > 0 && !in_array(w.p, name)) {
+		if (json_string(r->p, rpc_tok, i, name, sizeof name) > 0 && !json_list_has(w.p, name)) {
 			if (w.len > 1)
 				JW_LIT(&w, ",");
 			jw_str(&w, name);
@@ -105,7 +149,7 @@ broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
 	w.p[w.len] = '\0';
 	for (i = cmds + 1, k = 0; cmds >= 0 && k < rpc_tok[cmds].count; k++, i = rpc_tok[i].next)
 		if (json_string(r->p, rpc_tok, i, name, sizeof name) > 0 && policy_allows(c->sess, name) &&
-		    !in_array(w.p + start, name)) {
+		    !json_list_has(w.p + start, name)) {
 			if (w.len > start + 1)
 				JW_LIT(&w, ",");
 			jw_str(&w, name);
@@ -125,20 +169,22 @@ broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
 	for (i = k = 0; i < nconns; i++)
 		k += conns[i] != c && conns[i]->sess && conns[i]->sess->node && conns[i]->state == C_OPEN &&
 		    strcmp(SESSION_FIELD(conns[i]->sess, F_DEVICE), SESSION_FIELD(c->sess, F_DEVICE)) != 0;
-	if (k >= NODES_MAX || conn_room(c, sizeof *n + w.len) < 0) {
+	size = sizeof *n + w.len;
+	if (k >= NODES_MAX || conn_room(c, size) < 0) {
 		snprintf(why, cap, k >= NODES_MAX ? "too many nodes; try again later" : "out of memory");
 		return -2;
 	}
-	if ((n = calloc(1, sizeof *n + w.len)) == NULL) {
-		conn_unroom(c, sizeof *n + w.len);
+	if ((n = calloc(1, size)) == NULL) {
+		conn_unroom(c, size);
 		snprintf(why, cap, "out of memory");
 		return -2;
 	}
-	n->held = sizeof *n + w.len;
+	n->held = size;
 	memcpy(n->data, w.p, w.len);
-	n->caps = n->data;
-	n->commands = n->data + start;
+	n->declared_caps = n->data;
+	n->declared_commands = n->data + start;
 	n->path = n->data + pathat;
+	broker_effective(n, NULL);
 	n->connected_at = c->sess->connected_at;
 	c->sess->node = n;
 	/* the same node connecting again replaces the old connection */
@@ -150,8 +196,8 @@ broker_register(struct conn *c, const struct rpc_req *r, char *why, size_t cap)
 }
 
 /* the connected node with this id, or NULL */
-static struct conn *
-find_node(const char *id)
+struct conn *
+broker_find(const char *id)
 {
 	int i;
 
@@ -160,79 +206,6 @@ find_node(const char *id)
 		    strcmp(SESSION_FIELD(conns[i]->sess, F_DEVICE), id) == 0)
 			return conns[i];
 	return NULL;
-}
-
-/* one node, as node.list and node.describe show it */
-static void
-write_node(struct jw *w, const struct conn *c)
-{
-	const struct session *s = c->sess;
-	const struct node *n = s->node;
-	static const int fields[] = { F_DISPLAYNAME, F_PLATFORM, F_VERSION, F_ID, F_MODE, F_DEVICEFAMILY };
-	static const char *const names[] = { "displayName", "platform", "version", "clientId", "clientMode", "deviceFamily" };
-	size_t k;
-
-	JW_LIT(w, "\"nodeId\":");
-	jw_str(w, SESSION_FIELD(s, F_DEVICE));
-	for (k = 0; k < sizeof fields / sizeof fields[0]; k++)
-		if (s->field[fields[k]]) {
-			jw_printf(w, ",\"%s\":", names[k]);
-			jw_str(w, SESSION_FIELD(s, fields[k]));
-		}
-	jw_printf(w, ",\"caps\":%s,\"commands\":%s,\"sessionHost\":false", n->caps, n->commands);
-	if (n->stats) {
-		jw_raw(w, ",\"hostStats\":", strlen(",\"hostStats\":"));
-		jw_raw(w, n->stats, strlen(n->stats) - 1);      /* its closing brace follows */
-		jw_printf(w, ",\"updatedAtMs\":%lld}", n->stats_at);
-	}
-	JW_LIT(w, ",\"nodePluginTools\":[]");
-	if (n->path[0])
-		jw_printf(w, ",\"pathEnv\":%s", n->path);
-	jw_printf(w, ",\"approvalState\":\"approved\",\"connectedAtMs\":%lld,\"lastConnectedAtMs\":%lld,"
-	    "\"lastSeenAtMs\":%lld,\"lastSeenReason\":\"connect\",\"paired\":true,\"connected\":true",
-	    n->connected_at, n->connected_at, n->connected_at);
-}
-
-static void
-node_list(struct conn *c, const struct rpc_req *r)
-{
-	struct jw w = rpc_writer();
-	int i, first = 1;
-
-	if (rpc_checked(c, r, no_params) < 0)
-		return;
-	rpc_reply(&w, r->id, 1);
-	jw_printf(&w, "\"payload\":{\"ts\":%lld,\"nodes\":[", unix_ms());
-	for (i = 0; i < nconns; i++)
-		if (conns[i]->sess && conns[i]->sess->node && conns[i]->state == C_OPEN) {
-			jw_cat(&w, first ? "{" : ",{");
-			write_node(&w, conns[i]);
-			JW_LIT(&w, "}");
-			first = 0;
-		}
-	JW_LIT(&w, "]}}");
-	rpc_send(c, &w);
-}
-
-static void
-node_describe(struct conn *c, const struct rpc_req *r)
-{
-	char id[NODE_NAME_MAX * 4];
-	struct jw w = rpc_writer();
-	struct conn *n;
-
-	if (rpc_checked(c, r, describe_params) < 0)
-		return;
-	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "nodeId"), id, sizeof id);
-	if ((n = find_node(id)) == NULL) {
-		rpc_error(c, r->id, "INVALID_REQUEST", "unknown nodeId", NULL);
-		return;
-	}
-	rpc_reply(&w, r->id, 1);
-	jw_printf(&w, "\"payload\":{\"ts\":%lld,", unix_ms());
-	write_node(&w, n);
-	JW_LIT(&w, "}}");
-	rpc_send(c, &w);
 }
 
 static void
@@ -321,6 +294,7 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 	struct invoke_req req;
 	struct jw w;
 	struct conn *node;
+	struct paired *d;
 	struct invoke *v;
 	size_t size;
 	long long timeout = INVOKE_TIMEOUT_MS;
@@ -348,7 +322,8 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 		    "node.invoke does not allow system.execApprovals.*; use exec.approvals.node.*", more);
 		return;
 	}
-	if ((node = find_node(id)) == NULL) {   /* no pairing here: a node not connected is unknown */
+	if ((node = broker_find(id)) == NULL || (d = state_find(id)) == NULL || d->approved == NULL) {
+		/* not connected, or connected but not approved: unknown, as to the real gateway */
 		rpc_error(c, r->id, "UNAVAILABLE", "node pairing changed while invocation was active",
 		    ",\"retryable\":true,\"details\":{\"code\":\"PAIRING_CHANGED\"}");
 		return;
@@ -365,12 +340,12 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 		refuse_command(c, r, command, "command not allowlisted", msg);
 		return;
 	}
-	if (strcmp(node->sess->node->commands, "[]") == 0) {
+	if (strcmp(node->sess->node->declared_commands, "[]") == 0) {
 		refuse_command(c, r, command, "node did not declare commands",
 		    "node command not allowed: the node did not declare any supported commands");
 		return;
 	}
-	if (!in_array(node->sess->node->commands, command)) {
+	if (!may_ask(node->sess->node, command)) {
 		snprintf(msg, sizeof msg, "node command not allowed: the node (platform: %s) does not support \"%s\"",
 		    node->sess->field[F_PLATFORM] ? SESSION_FIELD(node->sess, F_PLATFORM) : "unknown", command);
 		refuse_command(c, r, command, "command not declared by node", msg);
@@ -541,6 +516,7 @@ node_event(struct conn *c, const struct rpc_req *r)
 	const int pjson = json_get(r->p, rpc_tok, r->params, "payloadJSON");
 	const char *reason = "unsupported_event";
 	struct node *n = c->sess->node;
+	const struct paired *d;
 	struct jw w;
 	char *text = NULL;
 	long len = -1;
@@ -548,6 +524,12 @@ node_event(struct conn *c, const struct rpc_req *r)
 	if (rpc_checked(c, r, event_params) < 0)
 		return;
 	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "event"), event, sizeof event);
+	if (strcmp(event, "node.host.stats") == 0 && (d = state_find(SESSION_FIELD(c->sess, F_DEVICE))) != NULL &&
+	    d->approved == NULL) {          /* not approved: the real gateway's words for a node it does not know */
+		rpc_error(c, r->id, "UNAVAILABLE", "node pairing changed while invocation was active",
+		    ",\"retryable\":true,\"details\":{\"code\":\"PAIRING_CHANGED\"}");
+		return;
+	}
 	if (strcmp(event, "node.host.stats") == 0) {
 		reason = "invalid_payload";
 		if (pjson >= 0 && rpc_tok[pjson].len < NODE_STATS_MAX * 6 && (text = malloc(rpc_tok[pjson].len + 1)))
@@ -601,8 +583,7 @@ node_update(struct conn *c, const struct rpc_req *r, const struct json_field *sc
 }
 
 static const char *const served[] = {
-	"node.list", "node.describe", "node.invoke", "node.pair.list", "device.pair.list",
-	"node.invoke.result", "node.event", "node.runnerInventory.update", "node.skills.update",
+	"node.invoke", "node.invoke.result", "node.event", "node.runnerInventory.update", "node.skills.update",
 	"node.pluginTools.update", NULL
 };
 
@@ -618,20 +599,20 @@ broker_method(struct conn *c, const struct rpc_req *r)
 {
 	struct jw w;
 
-	if (strcmp(r->method, "node.list") == 0)
-		node_list(c, r);
-	else if (strcmp(r->method, "node.describe") == 0)
-		node_describe(c, r);
-	else if (strcmp(r->method, "node.invoke") == 0)
+	const struct paired *d = state_find(SESSION_FIELD(c->sess, F_DEVICE));
+	char msg[UUID_LEN + 160];
+
+	if (strcmp(r->method, "node.invoke") == 0)
 		node_invoke(c, r);
-	else if (strcmp(r->method, "node.pair.list") == 0 || strcmp(r->method, "device.pair.list") == 0) {
-		if (rpc_checked(c, r, no_params) == 0)
-			rpc_ok(c, r->id, "{\"pending\":[],\"paired\":[]}");    /* no pairing on this host */
-	} else if (strcmp(r->method, "node.invoke.result") == 0)
+	else if (strcmp(r->method, "node.invoke.result") == 0)
 		invoke_result(c, r);
 	else if (strcmp(r->method, "node.event") == 0)
 		node_event(c, r);
-	else if (strcmp(r->method, "node.runnerInventory.update") == 0) {
+	else if (strcmp(r->method, "node.runnerInventory.update") == 0 && d && d->pending && !d->approved) {
+		snprintf(msg, sizeof msg, "node capability surface is awaiting operator approval; run `openclaw nodes "
+		    "approve %s` (see `openclaw nodes pending`), then this node retries automatically", d->pending->request);
+		rpc_error(c, r->id, "UNAVAILABLE", msg, NULL);
+	} else if (strcmp(r->method, "node.runnerInventory.update") == 0) {
 		w = rpc_writer();
 		rpc_reply(&w, r->id, 1);
 		JW_LIT(&w, "\"payload\":{\"nodeId\":");

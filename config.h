@@ -62,6 +62,7 @@
 /* OpenClaw protocol */
 #define PROTOCOL_VERSION     4
 #define HANDSHAKE_TIMEOUT_MS 15000      /* connect must complete within this */
+#define DEVICE_SIGNATURE_SKEW_MS 120000 /* a device signature this old or this early is expired */
 #define PRECONNECT_MAX       65536      /* frame limit before connect */
 #define TICK_INTERVAL_MS     30000
 #define TOKEN_MAX            1024
@@ -95,9 +96,17 @@
 #define INVOKE_TIMEOUT_MS    30000      /* a node's answer, when the caller gives no timeoutMs */
 #define INVOKE_TIMEOUT_MAX_MS 600000    /* the longest timeoutMs honoured */
 
+/* paired devices and the state file */
+#define DEVICES_MAX          128        /* paired devices; pairing one more is refused */
+#define STATE_ENTRY_MAX      32768      /* bytes of one device in the state file, its node surface included */
+#define STATE_TOKENS         1024       /* JSON values in one such line */
+#define STATE_FILE_MAX       (DEVICES_MAX * (size_t)STATE_ENTRY_MAX + 64)
+#define DEVICE_TOKEN_BYTES   32         /* random bytes of a device token (43 characters of base64url) */
+
 /* JSON */
 #define JSON_MAX_DEPTH       32
 #define JSON_MAX_TOKENS      8192       /* values in one request */
+#define JSON_LIST_MAX        256        /* members of a list of names compared (NODE_COMMANDS_MAX) */
 #define JSON_OUT_MAX         (2u * 1024 * 1024)   /* one reply or event */
 
 /* the log */
@@ -120,6 +129,7 @@ struct options {
 	long drain_ms;                  /* on SIGTERM/SIGINT, wait this long for clients to close */
 	char *token;                    /* the token in use; NULL: no auth */
 	const char *token_file;         /* where it is read from, at start and on SIGHUP; or NULL */
+	const char *state_file;         /* paired devices and approvals; NULL: memory only */
 	const char *allow_origin[ALLOW_ORIGIN_MAX];     /* browser origins allowed besides our own */
 	int nallow_origin;
 };

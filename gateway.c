@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,7 +38,7 @@ static long long drain_deadline;
 static struct tally refused = { "refused", "connection", NULL, 0, 0, NULL, 0 };
 
 static const char usage_text[] =
-    "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--echo]\n"
+    "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--state-file PATH] [--echo]\n"
     "               [--max-payload BYTES] [--max-memory BYTES] [--max-clients N]\n"
     "               [--idle-ms MS] [--tick-ms MS] [--drain-ms MS] [--ready-fd N]\n"
     "               [--allow-origin ORIGIN]... [--verbose] [--help] [--version]\n"
@@ -53,6 +54,8 @@ static const char help_text[] =
     "  --token TOKEN        the same, but other users can read argv with ps:\n"
     "                       prefer --token-file or $OPENCLAW_GATEWAY_TOKEN\n"
     "                       (no token: only this user, and root, may connect)\n"
+    "  --state-file PATH    keep paired devices and node approvals in PATH, across\n"
+    "                       restarts (else $GATEWAY_STATE_FILE; else in memory only)\n"
     "  --echo               plain RFC 6455 echo server, for conformance suites\n"
     "  --allow-origin ORIGIN  let web pages of ORIGIN (scheme://host[:port]) connect,\n"
     "                       besides http://127.0.0.1:PORT, localhost and [::1]; repeatable\n"
@@ -182,6 +185,8 @@ parse_options(int argc, char *argv[])
 			opt.token = VALUE("--token");
 		} else if (OPTION("--token-file")) {
 			opt.token_file = VALUE("--token-file");
+		} else if (OPTION("--state-file")) {
+			opt.state_file = VALUE("--state-file");
 		} else {
 			usage_error("unknown option '%s'", arg);
 		}
@@ -195,6 +200,10 @@ parse_options(int argc, char *argv[])
 		usage_error("--token and --token-file exclude each other");
 	if (!opt.token && !opt.token_file && (env = getenv("OPENCLAW_GATEWAY_TOKEN")) != NULL && *env)
 		opt.token = (char *)env;
+	if (!opt.state_file && (env = getenv("GATEWAY_STATE_FILE")) != NULL && *env)
+		opt.state_file = env;
+	if (opt.state_file && (!*opt.state_file || strlen(opt.state_file) + sizeof ".tmp" > PATH_MAX))
+		usage_error("--state-file: a path of 1 to %d bytes", (int)(PATH_MAX - sizeof ".tmp"));
 	/* checked before anything is opened: a closed N would become our listener, and be closed */
 	if (opt.ready_fd >= 0 && (opt.ready_fd <= 2 || fcntl(opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0))
 		usage_error("--ready-fd %d: must be an open descriptor above 2 (0, 1 and 2 are stdin, stdout, stderr)",

@@ -394,6 +394,38 @@ json_integer(const char *s, const struct json_tok *t, int i, long long *v)
 	return 0;
 }
 
+/* is name a member of list, a JSON array of at most JSON_LIST_MAX strings? */
+int
+json_list_has(const char *list, const char *name)
+{
+	static struct json_tok t[JSON_LIST_MAX + 1];
+	char one[256];
+	int i, k;
+
+	if (json_parse(list, strlen(list), t, JSON_LIST_MAX + 1) < 1)
+		return 0;
+	for (i = 1, k = 0; k < (int)t[0].count; k++, i = t[i].next)
+		if (json_string(list, t, i, one, sizeof one) >= 0 && strcmp(one, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* is every member of the list a also in b? */
+int
+json_list_within(const char *a, const char *b)
+{
+	static struct json_tok t[JSON_LIST_MAX + 1];
+	char one[256];
+	int i, k;
+
+	if (json_parse(a, strlen(a), t, JSON_LIST_MAX + 1) < 1)
+		return 0;
+	for (i = 1, k = 0; k < (int)t[0].count; k++, i = t[i].next)
+		if (json_string(a, t, i, one, sizeof one) < 0 || !json_list_has(b, one))
+			return 0;
+	return 1;
+}
+
 /* the writer: appends to a fixed buffer (with none, it only counts); on overflow it says so, once, at the end */
 
 struct jw
@@ -545,9 +577,12 @@ check_value(struct check *k, int i, const struct json_field *f, const char *path
 		else if (num < f->min)
 			check_error(k, path, f->min ? "must be >= 1" : "must be >= 0");
 		return;
-	case JS_ARRAY:
+	case JS_ARRAY:                  /* with sub: an array of such objects */
 		if (k->t[i].type != JSON_ARRAY)
 			check_error(k, path, "must be array");
+		for (e = i + 1, j = 0; f->sub && k->t[i].type == JSON_ARRAY && j < k->t[i].count; j++, e = k->t[e].next)
+			if (snprintf(sub, sizeof sub, "%s/%u", path, j) < (int)sizeof sub)
+				check_object(k, e, f->sub, sub);
 		return;
 	case JS_STRINGS:
 		if (k->t[i].type != JSON_ARRAY) {

@@ -16,6 +16,8 @@ int  json_parse(const char *s, size_t len, struct json_tok *t, int max);
 int  json_get(const char *s, const struct json_tok *t, int obj, const char *key);
 long json_string(const char *s, const struct json_tok *t, int i, char *out, size_t cap);
 int  json_integer(const char *s, const struct json_tok *t, int i, long long *v);
+int  json_list_has(const char *list, const char *name);        /* list: a JSON array of strings */
+int  json_list_within(const char *a, const char *b);           /* every member of a is in b */
 
 struct jw {
 	char *p;

@@ -8,6 +8,7 @@
  */
 #include <sys/types.h>
 #include <pwd.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,10 @@
 #include "rpc.h"
 #include "schema.h"
 #include "policy.h"
+#include "device.h"
+#include "state.h"
 #include "broker.h"
+#include "pairing.h"
 #include "methods.h"
 #include "proto.h"
 
@@ -39,20 +43,23 @@ static long long next_tick;
 const char *
 proto_init(int users_known)
 {
-	static char note[128];
+	static char note[PATH_MAX + 160];
 	const struct passwd *pw = getpwuid(getuid());
+	char who[128];
 
 	rpc_init();
 	methods_init();
+	state_load(opt.state_file);
 	next_tick = now_ms() + opt.tick_ms;
 	if (opt.token)
-		return "token required";
-	if (!users_known)
-		return "no token, and local users cannot be told apart here: a token is required to connect";
-	if (pw)
-		snprintf(note, sizeof note, "no token: only user %s%s may connect", pw->pw_name, getuid() ? " (and root)" : "");
+		snprintf(who, sizeof who, "token required");
+	else if (!users_known)
+		snprintf(who, sizeof who, "no token, and local users cannot be told apart here: a token is required to connect");
+	else if (pw)
+		snprintf(who, sizeof who, "no token: only user %s%s may connect", pw->pw_name, getuid() ? " (and root)" : "");
 	else
-		snprintf(note, sizeof note, "no token: only uid %ld%s may connect", (long)getuid(), getuid() ? " (and root)" : "");
+		snprintf(who, sizeof who, "no token: only uid %ld%s may connect", (long)getuid(), getuid() ? " (and root)" : "");
+	snprintf(note, sizeof note, "%s; %s", who, state_note());
 	return note;
 }
 
@@ -67,7 +74,6 @@ static void
 proto_open(struct conn *c)
 {
 	struct jw w = rpc_writer();
-	char nonce[UUID_LEN + 1];
 
 	if ((c->sess = calloc(1, sizeof *c->sess + 1)) == NULL) {
 		ws_close(c, 1011, "out of memory");
@@ -75,10 +81,10 @@ proto_open(struct conn *c)
 	}
 	c->sess->deadline = now_ms() + HANDSHAKE_TIMEOUT_MS;
 	c->ws.max = opt.max_payload < PRECONNECT_MAX ? opt.max_payload : PRECONNECT_MAX;
-	uuid(nonce);
+	uuid(c->sess->nonce);
 	/* no capabilities: this gateway serves no model catalog snapshot */
 	jw_printf(&w, "{\"type\":\"event\",\"event\":\"connect.challenge\",\"payload\":"
-	    "{\"nonce\":\"%s\",\"ts\":%lld,\"capabilities\":[]}}", nonce, unix_ms());
+	    "{\"nonce\":\"%s\",\"ts\":%lld,\"capabilities\":[]}}", c->sess->nonce, unix_ms());
 	rpc_send(c, &w);
 }
 
@@ -105,7 +111,8 @@ static const struct { const char *name; unsigned scope; } catalog[] = {
 	{ "last-heartbeat", S_READ }, { "wake", S_WRITE }, { "system-event", S_ADMIN }, { "logs.tail", S_READ },
 	{ "channels.status", S_READ }, { "diagnostics.stability", S_READ },
 	{ "node.list", S_READ }, { "node.describe", S_READ }, { "node.invoke", S_DYNAMIC },
-	{ "node.pair.list", S_PAIRING }, { "device.pair.list", S_PAIRING },
+	{ "node.pair.list", S_PAIRING }, { "node.pair.approve", S_PAIRING }, { "node.pair.reject", S_PAIRING },
+	{ "node.pair.remove", S_PAIRING }, { "device.pair.list", S_PAIRING }, { "device.pair.remove", S_PAIRING },
 	{ "node.invoke.result", S_NODE }, { "node.event", S_NODE }, { "node.runnerInventory.update", S_NODE },
 	{ "node.skills.update", S_NODE }, { "node.pluginTools.update", S_NODE }, { "node.pluginSurface.refresh", S_NODE },
 	{ "node.pending.drain", S_NODE }, { "node.pending.pull", S_NODE }, { "node.pending.ack", S_NODE },
@@ -124,8 +131,15 @@ scope_of(const char *name)
 	return S_ADMIN;
 }
 
+/* how the client authenticated, and the device token issued to it ("" if none) */
+struct auth {
+	const char *method;             /* "token", "device-token", "none" */
+	char token[2 * DEVICE_TOKEN_BYTES];
+	long long issued;
+};
+
 static void
-hello(struct conn *c, const char *id, long long t0)
+hello(struct conn *c, const char *id, long long t0, const struct auth *a)
 {
 	struct session *s = c->sess;
 	struct jw w = rpc_writer();
@@ -137,7 +151,7 @@ hello(struct conn *c, const char *id, long long t0)
 	if (!served[0]) {
 		struct jw m = jw_init(served, sizeof served - 1);
 		for (k = 0; catalog[k].name; k++)
-			if (methods_find(catalog[k].name) || broker_serves(catalog[k].name)) {
+			if (methods_find(catalog[k].name) || broker_serves(catalog[k].name) || pairing_serves(catalog[k].name)) {
 				jw_printf(&m, "%s\"%s\"", sep, catalog[k].name);
 				sep = ",";
 			}
@@ -147,11 +161,14 @@ hello(struct conn *c, const char *id, long long t0)
 	jw_printf(&w, "\"payload\":{\"type\":\"hello-ok\",\"protocol\":%d,\"server\":{\"version\":\"%s\","
 	    "\"connId\":\"%s\"},\"features\":{\"methods\":[", PROTOCOL_VERSION, GATEWAY_VERSION, s->connid);
 	jw_cat(&w, served);
-	JW_LIT(&w, "],\"events\":[\"connect.challenge\",\"tick\",\"presence\",\"shutdown\",\"node.invoke.request\"]},"
-	    "\"snapshot\":{");
+	JW_LIT(&w, "],\"events\":[\"connect.challenge\",\"tick\",\"presence\",\"shutdown\",\"node.invoke.request\","
+	    "\"device.pair.resolved\",\"node.pair.requested\",\"node.pair.resolved\"]},\"snapshot\":{");
 	s->presence_seen = methods_snapshot(&w, t0, s);         /* this client has that list now */
-	jw_printf(&w, "},\"auth\":{\"role\":\"%s\",\"scopes\":", s->role == ROLE_NODE ? "node" : "operator");
+	jw_printf(&w, "},\"auth\":{\"method\":\"%s\",\"role\":\"%s\",\"scopes\":", a->method,
+	    s->role == ROLE_NODE ? "node" : "operator");
 	rpc_scopes(&w, s->scopes);
+	if (a->token[0])                /* issued now: a device that has one keeps it (only its digest is kept here) */
+		jw_printf(&w, ",\"deviceToken\":\"%s\",\"issuedAtMs\":%lld", a->token, a->issued);
 	jw_printf(&w, "},\"policy\":{\"maxPayload\":%llu,\"maxBufferedBytes\":%llu,\"tickIntervalMs\":%ld}}}",
 	    (unsigned long long)opt.max_payload, (unsigned long long)OUT_QUEUE_MAX, opt.tick_ms);
 	rpc_send(c, &w);
@@ -164,26 +181,27 @@ hello(struct conn *c, const char *id, long long t0)
  * backend) on loopback; every other client gets none. One rule is ours:
  * the status page (openclaw-control-ui) keeps operator.read, so it can
  * show presence. It has passed the token, or is the daemon's own user,
- * like a CLI that could ask for admin.
+ * like a CLI that could ask for admin. A verified device keeps what it
+ * asked for: it is paired with those scopes (silently, on loopback).
  */
 static unsigned
-grant_scopes(const struct session *s, const char *p, int scopes)
+grant_scopes(const struct session *s, const char *p, int scopes, int verified)
 {
 	const int page = strcmp(SESSION_FIELD(s, F_ID), "openclaw-control-ui") == 0;
 	char one[SCOPE_MAX];
 	unsigned granted = 0;
 	int i, k, n;
 
-	if (!((strcmp(SESSION_FIELD(s, F_ID), "cli") == 0 && strcmp(SESSION_FIELD(s, F_MODE), "cli") == 0) ||
+	if ((!verified && !((strcmp(SESSION_FIELD(s, F_ID), "cli") == 0 && strcmp(SESSION_FIELD(s, F_MODE), "cli") == 0) ||
 	    (strcmp(SESSION_FIELD(s, F_ID), "gateway-client") == 0 && strcmp(SESSION_FIELD(s, F_MODE), "backend") == 0) ||
-	    page) || s->role != ROLE_OPERATOR || scopes < 0)
+	    page)) || s->role != ROLE_OPERATOR || scopes < 0)
 		return 0;
 	for (i = scopes + 1, n = 0; n < (int)rpc_tok[scopes].count; n++, i = rpc_tok[i].next)
 		if (json_string(p, rpc_tok, i, one, sizeof one) > 0)
 			for (k = 0; scope_names[k]; k++)
 				if (strcmp(one, scope_names[k]) == 0)
 					granted |= 1u << k;
-	return page ? granted & S_READ : granted;
+	return page && !verified ? granted & S_READ : granted;
 }
 
 /* keep the client's strings in the session, grown to hold them */
@@ -239,28 +257,115 @@ is_ui(const char *id, const char *mode)
 }
 
 /*
- * The real gateway's refusal for a token missing or wrong, or (more:
- * ",retryable...") for too many wrong ones, with the hint it gives this
- * client, then close 1008.
+ * The real gateway's refusal for a token missing or wrong, a device token
+ * wrong or too narrow, or (more: ",retryable...") too many wrong ones, with
+ * the hint it gives this client, then close 1008. retry: a device could
+ * retry with its device token (a shared token was wrong, none was sent).
  */
 static void
-token_refused(struct conn *c, const char *id, const char *reason)
+token_refused(struct conn *c, const char *id, const char *reason, int retry)
 {
+	static const char *const reasons[][4] = {       /* reason, details.code, next step, message ("": the hint's) */
+		{ "token_missing", "AUTH_TOKEN_MISSING", "update_auth_configuration", "" },
+		{ "token_mismatch", "AUTH_TOKEN_MISMATCH", "update_auth_credentials", "" },
+		{ "device_token_mismatch", "AUTH_DEVICE_TOKEN_MISMATCH", "update_auth_credentials",
+		  "unauthorized: device token mismatch (rotate/reissue device token)" },
+		{ "scope_mismatch", "AUTH_SCOPE_MISMATCH", "review_auth_configuration",
+		  "unauthorized: device token scope mismatch (re-pair or approve scope upgrade)" },
+		{ "rate_limited", "AUTH_RATE_LIMITED", "wait_then_retry",
+		  "unauthorized: too many failed authentication attempts (retry later)" },
+	};
 	const struct session *s = c->sess;
 	const char *cid = SESSION_FIELD(s, F_ID), *mode = SESSION_FIELD(s, F_MODE);
+	const int limited = reason[0] == ',';
 	char msg[256], more[320];
-	int missing = strcmp(reason, "token_missing") == 0, limited = reason[0] == ',';
+	size_t k;
 
-	if (limited)
-		snprintf(msg, sizeof msg, "unauthorized: too many failed authentication attempts (retry later)");
+	for (k = 0; k < 4 && strcmp(reasons[k][0], limited ? "rate_limited" : reason) != 0; k++)
+		;
+	if (reasons[k][3][0])
+		snprintf(msg, sizeof msg, "%s", reasons[k][3]);
 	else
-		snprintf(msg, sizeof msg, "unauthorized: gateway token %s (%s)", missing ? "missing" : "mismatch",
-		    token_hint(cid, mode, missing));
+		snprintf(msg, sizeof msg, "unauthorized: gateway token %s (%s)", k ? "mismatch" : "missing",
+		    token_hint(cid, mode, k == 0));
 	snprintf(more, sizeof more, "%s,\"details\":{\"code\":\"%s\",\"authReason\":\"%s\",\"canRetryWithDeviceToken\":"
-	    "false,\"recommendedNextStep\":\"%s\"}", limited ? reason : "", limited ? "AUTH_RATE_LIMITED" : missing ?
-	    "AUTH_TOKEN_MISSING" : "AUTH_TOKEN_MISMATCH", limited ? "rate_limited" : reason, limited ? "wait_then_retry" :
-	    missing ? "update_auth_configuration" : "update_auth_credentials");
+	    "%s,\"recommendedNextStep\":\"%s\"}", limited ? reason : "", reasons[k][1], reasons[k][0],
+	    retry ? "true" : "false", retry ? "retry_with_device_token" : reasons[k][2]);
 	refuse(c, id, "INVALID_REQUEST", msg, more, 1008);
+}
+
+static struct tally device_refusals = { "refused", "device proof", NULL, 0, 0, NULL, 0 };
+
+/*
+ * Is the token right? The shared one, or (for a verified device) its device
+ * token, from auth.deviceToken or else auth.token, as the real gateway
+ * tries them. 0 and how (a->method), or -1 with the refusal sent.
+ */
+static int
+authenticate(struct conn *c, const struct rpc_req *r, int device, unsigned requested, struct auth *a)
+{
+	const char *p = r->p;
+	const int auth = json_get(p, rpc_tok, r->params, "auth");
+	const int v = json_get(p, rpc_tok, auth, "token"), dv = json_get(p, rpc_tok, auth, "deviceToken");
+	struct session *s = c->sess;
+	char token[TOKEN_MAX + 1], given[TOKEN_MAX + 1], msg[96];
+	struct paired *d;
+	long long left;
+	long n = v >= 0 ? json_string(p, rpc_tok, v, token, sizeof token) : -1;
+	int ok;
+
+	a->method = opt.token ? "token" : "none";
+	if (!opt.token)
+		return 0;
+	if ((left = token_locked(c->uid, now_ms())) > 0) {
+		tally(&refusals, "too many wrong tokens from that local user");
+		snprintf(msg, sizeof msg, ",\"retryable\":true,\"retryAfterMs\":%lld", left);
+		token_refused(c, r->id, msg, 0);
+		return -1;
+	}
+	if (n > 0 && token_matches(token, (size_t)n))
+		return 0;
+	if (device >= 0 && (d = state_find(SESSION_FIELD(s, F_DEVICE))) != NULL &&
+	    json_string(p, rpc_tok, dv >= 0 && rpc_tok[dv].len ? dv : v, given, sizeof given) > 0) {
+		if ((ok = state_token_ok(d, s->role, given, requested)) > 0) {
+			a->method = "device-token";
+			d->token[s->role].used_at = d->seen_at = unix_ms();
+			d->seen_reason = "device-token-auth";
+			return 0;
+		}
+		if (ok < 0) {
+			token_refused(c, r->id, "scope_mismatch", 0);
+			return -1;
+		}
+	}
+	if ((v < 0 || rpc_tok[v].len == 0) && (device < 0 || dv < 0 || rpc_tok[dv].len == 0)) {
+		if (device < 0 && !is_ui(SESSION_FIELD(s, F_ID), SESSION_FIELD(s, F_MODE)))
+			refuse(c, r->id, "NOT_PAIRED", "device identity required",
+			    ",\"details\":{\"code\":\"DEVICE_IDENTITY_REQUIRED\"}", 1008);
+		else
+			token_refused(c, r->id, "token_missing", 0);
+		return -1;
+	}
+	token_failed(c->uid, now_ms());
+	tally(&refusals, "a wrong token");
+	if (device >= 0 && dv >= 0 && rpc_tok[dv].len)
+		token_refused(c, r->id, "device_token_mismatch", 0);
+	else
+		token_refused(c, r->id, "token_mismatch", device >= 0);
+	return -1;
+}
+
+/* the protocols the real gateway admits: 4; also 3 for a probe, and for a node (its previous protocol) */
+static int
+protocol_ok(const char *p, int params, long long minp, long long maxp)
+{
+	char mode[16], role[16];
+
+	json_string(p, rpc_tok, json_get(p, rpc_tok, json_get(p, rpc_tok, params, "client"), "mode"), mode, sizeof mode);
+	json_string(p, rpc_tok, json_get(p, rpc_tok, params, "role"), role, sizeof role);
+	return (minp <= PROTOCOL_VERSION && maxp >= PROTOCOL_VERSION) ||
+	    (strcmp(mode, "probe") == 0 && maxp >= 3 && minp <= PROTOCOL_VERSION) ||
+	    (strcmp(mode, "node") == 0 && strcmp(role, "node") == 0 && maxp >= 3 && minp <= 3);
 }
 
 static void
@@ -269,10 +374,12 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	const char *p = r->p;
 	const int params = r->params;
 	const int device = json_get(p, rpc_tok, params, "device");
-	char why[768], msg[896], role[16], token[TOKEN_MAX + 1];
+	char why[768], msg[896], role[16];
+	unsigned char key[32];
+	unsigned requested;
 	struct session *s;
-	long long minp, maxp, left;
-	long n;
+	struct auth a;
+	long long minp, maxp;
 	int v;
 
 	if (params < 0)
@@ -284,7 +391,7 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	}
 	json_integer(p, rpc_tok, json_get(p, rpc_tok, params, "minProtocol"), &minp);
 	json_integer(p, rpc_tok, json_get(p, rpc_tok, params, "maxProtocol"), &maxp);
-	if (minp > PROTOCOL_VERSION || maxp < PROTOCOL_VERSION) {
+	if (!protocol_ok(p, params, minp, maxp)) {
 		snprintf(msg, sizeof msg, ",\"details\":{\"code\":\"PROTOCOL_MISMATCH\",\"clientMinProtocol\":%lld,"
 		    "\"clientMaxProtocol\":%lld,\"expectedProtocol\":%d,\"minimumProbeProtocol\":3}", minp, maxp,
 		    PROTOCOL_VERSION);
@@ -315,34 +422,19 @@ connect_request(struct conn *c, const struct rpc_req *r)
 		/* no token: only the daemon's own user, or root, may connect (they could read a token anyway) */
 		tally(&refusals, c->uid == PEER_UNKNOWN ? "no token is set, and local users cannot be told apart here" :
 		    "no token is set, and the peer is another local user");
-		token_refused(c, r->id, "token_missing");
+		token_refused(c, r->id, "token_missing", 0);
 		return;
 	}
-	if (opt.token) {
-		if ((left = token_locked(c->uid, now_ms())) > 0) {
-			tally(&refusals, "too many wrong tokens from that local user");
-			snprintf(msg, sizeof msg, ",\"retryable\":true,\"retryAfterMs\":%lld", left);
-			token_refused(c, r->id, msg);
-			return;
-		}
-		v = json_get(p, rpc_tok, json_get(p, rpc_tok, params, "auth"), "token");
-		n = v >= 0 ? json_string(p, rpc_tok, v, token, sizeof token) : 0;
-		if ((v < 0 || rpc_tok[v].len == 0) && device < 0 && !is_ui(SESSION_FIELD(s, F_ID), SESSION_FIELD(s, F_MODE))) {
-			refuse(c, r->id, "NOT_PAIRED", "device identity required",
-			    ",\"details\":{\"code\":\"DEVICE_IDENTITY_REQUIRED\"}", 1008);
-			return;
-		}
-		if (v < 0 || rpc_tok[v].len == 0) {
-			token_refused(c, r->id, "token_missing");
-			return;
-		}
-		if (n < 0 || !token_matches(token, (size_t)n)) {
-			token_failed(c->uid, now_ms());
-			tally(&refusals, "a wrong token");
-			token_refused(c, r->id, "token_mismatch");
-			return;
-		}
+	if (device >= 0 && (v = device_check(p, rpc_tok, params, role, s->nonce, unix_ms(), key)) != DEVICE_OK) {
+		tally(&device_refusals, device_failures[v][0]);
+		snprintf(msg, sizeof msg, ",\"details\":{\"code\":\"%s\",\"reason\":\"%s\"}", device_failures[v][1],
+		    device_failures[v][2]);
+		refuse(c, r->id, "INVALID_REQUEST", device_failures[v][0], msg, 1008);
+		return;
 	}
+	requested = grant_scopes(s, p, json_get(p, rpc_tok, params, "scopes"), 1);
+	if (authenticate(c, r, device, requested, &a) < 0)
+		return;
 	if (s->role == ROLE_NODE && device < 0) {      /* a node is known by its device id */
 		refuse(c, r->id, "NOT_PAIRED", "device identity required",
 		    ",\"details\":{\"code\":\"DEVICE_IDENTITY_REQUIRED\"}", 1008);
@@ -352,10 +444,15 @@ connect_request(struct conn *c, const struct rpc_req *r)
 		refuse(c, r->id, "UNAVAILABLE", "too many clients; try again later", NULL, 1013);
 		return;
 	}
-	s->scopes = grant_scopes(s, p, json_get(p, rpc_tok, params, "scopes"));
+	s->scopes = device >= 0 ? requested : grant_scopes(s, p, json_get(p, rpc_tok, params, "scopes"), 0);
 	s->listed = !str_in(SESSION_FIELD(s, F_MODE), (const char *const[]){ "cli", "backend", "probe", NULL });
 	s->connected_at = unix_ms();
 	uuid(s->connid);
+	a.token[0] = '\0';
+	if (device >= 0 && pairing_device(c, key, a.token, &a.issued, why, sizeof why) < 0) {
+		refuse(c, r->id, "UNAVAILABLE", why, ",\"retryable\":true", 1013);
+		return;
+	}
 	if (s->role == ROLE_NODE && (v = broker_register(c, r, why, sizeof why)) < 0) {
 		snprintf(msg, sizeof msg, "invalid connect params: %s", why);
 		if (v == -2)                    /* no room: a capacity, not the params */
@@ -364,12 +461,14 @@ connect_request(struct conn *c, const struct rpc_req *r)
 			refuse(c, r->id, "INVALID_REQUEST", msg, NULL, 1008);
 		return;
 	}
+	if (s->role == ROLE_NODE)
+		pairing_node(c);
 	s->authed = 1;
 	c->ws.max = opt.max_payload;
 	VERBOSE("client %d: authenticated as %s, connId %s", c->fd, role, s->connid);   /* never its strings */
 	if (s->listed)
 		presence_changed();
-	hello(c, r->id, r->t0);
+	hello(c, r->id, r->t0, &a);
 }
 
 /* May this session call this method? If not, the real gateway's refusal is sent. */
@@ -483,6 +582,8 @@ proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 		handle(c, &r);
 	else if (broker_serves(name))
 		broker_method(c, &r);
+	else if (pairing_serves(name))
+		pairing_method(c, &r);
 	else {
 		snprintf(msg, sizeof msg, "unknown method: %s", name);
 		rpc_error(c, id, "INVALID_REQUEST", msg, NULL);

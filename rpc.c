@@ -28,31 +28,44 @@ rpc_init(void)
 }
 
 /*
- * A random (version 4) UUID: unguessable, so it serves as a nonce too. The
- * random bytes are read RANDOM_BATCH at a time (two UUIDs a connect: one
- * read(2) per 128 connects, not two each), and each is used once.
+ * Random bytes, read RANDOM_BATCH at a time (two UUIDs a connect: one
+ * read(2) per 128 connects, not two each); each is handed out once and
+ * wiped from the pool.
  */
+void
+rpc_random(unsigned char *b, size_t n)
+{
+	static unsigned char pool[RANDOM_BATCH];
+	static size_t left;
+	size_t got = 0, k;
+	ssize_t r;
+
+	while (n > 0) {
+		if (left == 0) {
+			for (got = 0; got < sizeof pool; ) {
+				if ((r = read(random_fd, pool + got, sizeof pool - got)) > 0)
+					got += (size_t)r;
+				else if (r == 0 || errno != EINTR)
+					die("cannot read /dev/urandom");
+			}
+			left = sizeof pool;
+		}
+		k = n < left ? n : left;
+		memcpy(b, pool + sizeof pool - left, k);
+		memset(pool + sizeof pool - left, 0, k);
+		left -= k, b += k, n -= k;
+	}
+}
+
+/* A random (version 4) UUID: unguessable, so it serves as a nonce too. */
 void
 uuid(char s[UUID_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	static unsigned char pool[RANDOM_BATCH];
-	static size_t left;
-	unsigned char *b;
-	size_t got = 0, i, k;
-	ssize_t n;
+	unsigned char b[16];
+	size_t i, k;
 
-	if (left < 16) {
-		while (got < sizeof pool) {
-			if ((n = read(random_fd, pool + got, sizeof pool - got)) > 0)
-				got += (size_t)n;
-			else if (n == 0 || errno != EINTR)
-				die("cannot read /dev/urandom");
-		}
-		left = sizeof pool;
-	}
-	b = pool + sizeof pool - left;
-	left -= 16;
+	rpc_random(b, sizeof b);
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	for (i = k = 0; i < 16; i++) {
@@ -62,7 +75,6 @@ uuid(char s[UUID_LEN + 1])
 		s[k++] = hex[b[i] & 15];
 	}
 	s[k] = '\0';
-	memset(b, 0, 16);                       /* used: gone from memory */
 }
 
 const char *const scope_names[] = {
@@ -210,6 +222,19 @@ rpc_event(struct conn *c, const char *name, const char *payload, int numbered)
 		jw_printf(&w, ",\"seq\":%llu", ++c->sess->seq);
 	JW_LIT(&w, "}");
 	rpc_send(c, &w);
+}
+
+/* an event to every operator whose scopes allow need, numbered; a slow one misses it, as in the real gateway */
+void
+rpc_broadcast(unsigned need, const char *name, const char *payload)
+{
+	int i;
+
+	for (i = 0; i < nconns; i++)
+		if (conns[i]->sess && conns[i]->sess->authed && conns[i]->state == C_OPEN &&
+		    conns[i]->sess->role == ROLE_OPERATOR && rpc_allowed(need, conns[i]->sess->scopes) &&
+		    conn_pending(conns[i]) <= OUT_HIGH_WATER)
+			rpc_event(conns[i], name, payload, 1);
 }
 
 /* A method's params (absent: as {}) checked against its schema; -1, and the real error sent, if they fail. */

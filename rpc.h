@@ -8,7 +8,6 @@
 
 #define UUID_LEN 36
 /* the operator scopes, one bit each, in the real gateway's names (scope_names, in this order) */
-/* the operator scopes, one bit each, in the real gateway's names */
 enum {
 	S_ADMIN = 1, S_READ = 2, S_WRITE = 4, S_SESSIONS_READ = 8, S_SESSIONS_WRITE = 16,
 	S_APPROVALS = 32, S_QUESTIONS = 64, S_PAIRING = 128, S_TALK = 256, S_TALK_SECRETS = 512,
@@ -32,6 +31,7 @@ struct session {
 	unsigned long long seq;         /* numbered events sent on this connection */
 	unsigned long long presence_seen;       /* the presence version this client has */
 	char connid[UUID_LEN + 1];
+	char nonce[UUID_LEN + 1];       /* the challenge: a device signs it */
 	struct node *node;              /* the broker's, for a node */
 	unsigned short field[NFIELDS];  /* where each string starts in text; 0: absent */
 	char text[];                    /* the strings, NUL-terminated; text[0] is the empty one */
@@ -47,6 +47,7 @@ struct rpc_req {
 extern struct json_tok rpc_tok[JSON_MAX_TOKENS];
 void rpc_init(void);
 int  rpc_reads(const struct session *s);         /* may it hear presence? */
+void rpc_random(unsigned char *b, size_t n);
 void uuid(char s[UUID_LEN + 1]);
 struct jw rpc_writer(void);
 void rpc_send(struct conn *c, struct jw *w);
@@ -55,6 +56,7 @@ void rpc_reply(struct jw *w, const char *id, int ok);
 void rpc_ok(struct conn *c, const char *id, const char *payload);
 void rpc_error(struct conn *c, const char *id, const char *code, const char *message, const char *more);
 void rpc_event(struct conn *c, const char *name, const char *payload, int numbered);
+void rpc_broadcast(unsigned need, const char *name, const char *payload);
 int  rpc_checked(struct conn *c, const struct rpc_req *r, const struct json_field *schema);
 
 #endif

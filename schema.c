@@ -137,6 +137,16 @@ const struct json_field describe_params[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+const struct json_field request_params[] = {       /* node.pair.approve, node.pair.reject */
+	{ "requestId", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field device_params[] = {        /* device.pair.remove */
+	{ "deviceId", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
 const struct json_field invoke_params[] = {
 	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
 	{ "command", JS_STRING, 1, 1, 0, NULL, NULL },

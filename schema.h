@@ -10,7 +10,9 @@ extern const struct json_field wake_params[];
 extern const struct json_field system_event_params[];
 extern const struct json_field logs_params[];
 extern const struct json_field no_params[];
-extern const struct json_field describe_params[];
+extern const struct json_field describe_params[];         /* also node.pair.remove: { nodeId } */
+extern const struct json_field request_params[];
+extern const struct json_field device_params[];
 extern const struct json_field invoke_params[];
 extern const struct json_field result_params[];
 extern const struct json_field event_params[];

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "t.h"
@@ -74,6 +75,15 @@ free6(int port)
  * each runner starts at its own point (by pid) and goes up, so two suites
  * run side by side do not meet.
  */
+long long
+unix_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 int
 free_port(void)
 {

@@ -162,7 +162,7 @@ squat6(void)
 {
 	const char *args[] = { NULL };
 	struct gw b;
-	char want[160];
+	char want[200];
 	int port = free_port(), fd = listen6(port), st;
 
 	if (fd < 0) {
@@ -234,7 +234,8 @@ lock_tests(void)
 
 	has_proc = access("/proc/net/tcp", R_OK) == 0;
 	check(gw_start(&a, port, args), "gateway starts on %d", port);
-	snprintf(want, sizeof want, "gateway: listening on ws://127.0.0.1:%d (pid %ld); no token: only user %s may connect\n",
+	snprintf(want, sizeof want, "gateway: listening on ws://127.0.0.1:%d (pid %ld); no token: only user %s may connect; "
+	    "approvals are kept in memory only\n",
 	    port, (long)a.pid, geteuid() == 0 ? "root" : getenv("USER") ? getenv("USER") : "?");
 	check(strstr(a.log, want) != NULL, "startup line: %s", a.log);
 	http_routes(port);

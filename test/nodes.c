@@ -16,23 +16,97 @@ static const char node_connect[] =
     "\"deviceFamily\":\"Linux\",\"mode\":\"node\"},\"caps\":[\"system\",\"browser\",\"system\"],"
     "\"commands\":[\"system.which\",\"system.run\",\"fs.listDir\",\"dir.list\",\"workspace.memory\",\"system.which\"],"
     "\"pathEnv\":\"/usr/bin:/bin\",\"role\":\"node\",\"scopes\":[]%s}}";
-static const char device_tpl[] =
-    ",\"device\":{\"id\":\"%s\",\"publicKey\":\"k\",\"signature\":\"s\",\"signedAt\":1,\"nonce\":\"n\"}";
-
-/* a node with this device id, connected and greeted */
-static int
-open_node(const char *id, const char *name)
+/* the device id of test key n; "dev-N" in the requests below stands for it */
+static const char *
+dev(int n)
 {
-	char buf[2048], dev[256], *r;
-	int fd = open_challenged(NULL);
+	static char id[256][65];
+	unsigned char seed[32], pk[32];
 
-	snprintf(dev, sizeof dev, device_tpl, id);
-	snprintf(buf, sizeof buf, node_connect, name, dev);
+	if (!id[n][0])
+		test_key(n, seed, pk, id[n]);
+	return id[n];
+}
+
+/* text with every "dev-N" replaced by dev(N) */
+static const char *
+ids(const char *text)
+{
+	static char out[65536];
+	const char *s;
+	size_t n = 0;
+	char *end;
+	long k;
+
+	if (strstr(text, "dev-") == NULL)
+		return text;
+	while ((s = strstr(text, "dev-")) != NULL && n + (size_t)(s - text) + 65 < sizeof out) {
+		memcpy(out + n, text, (size_t)(s - text));
+		n += (size_t)(s - text);
+		k = strtol(s + 4, &end, 10);
+		n += (size_t)snprintf(out + n, sizeof out - n, "%s", dev((int)k));
+		text = end;
+	}
+	snprintf(out + n, sizeof out - n, "%s", text);
+	return out;
+}
+
+/* the signed device member of key n for the challenge on fd (read here), platform linux */
+static void
+signed_member(char *out, size_t cap, int fd, int n, const char *family)
+{
+	char *c = next_text(fd);
+
+	test_device(out, cap, n, c ? jpath(c, "payload.nonce") : "", "node-host", "node", "node", "", "", "linux",
+	    family, unix_now(), 0);
+	free(c);
+}
+
+/* an operator with pairing and admin approves what key n's node asks; its node.pair.resolved is read */
+static void
+approve(int node, int n)
+{
+	char buf[512], *r;
+	int op = open_as("cli", "cli", "approver", "[\"operator.pairing\",\"operator.admin\"]",
+	    "[\"operator.admin\",\"operator.pairing\"]");
+	const char *req;
+
+	r = call(op, "{\"type\":\"req\",\"id\":\"pl\",\"method\":\"node.pair.list\",\"params\":{}}");
+	/* this node's request: {"requestId":"<36>","nodeId":"<64>",... */
+	for (req = r; req && (req = strstr(req, "{\"requestId\":\"")) != NULL; req++)
+		if (strncmp(req + 52, "\"nodeId\":\"", 10) == 0 && strncmp(req + 62, dev(n), 64) == 0)
+			break;
+	if (req) {
+		snprintf(buf, sizeof buf, "{\"type\":\"req\",\"id\":\"pa\",\"method\":\"node.pair.approve\",\"params\":"
+		    "{\"requestId\":\"%.36s\"}}", req + 14);
+		free(r);
+		r = call(op, buf);
+		check(r && is(r, "ok", "true") && is(r, "payload.node.nodeId", dev(n)), "node %d approved (%.200s)", n,
+		    r ? r : "");
+		free(r);
+		r = next_text(node);
+		check(r && is(r, "event", "node.pair.resolved") && is(r, "payload.decision", "approved") &&
+		    !strstr(r, "\"seq\""), "the node hears it is approved, unnumbered (%.200s)", r ? r : "");
+	}
+	free(r);
+	close(op);
+}
+
+/* the node of test key n, connected, greeted and approved */
+static int
+open_node(int n, const char *name)
+{
+	char buf[4096], member[512], *r;
+	int fd = ws_open(port);
+
+	signed_member(member, sizeof member, fd, n, "linux");
+	snprintf(buf, sizeof buf, node_connect, name, member);
 	send_text(fd, buf);
 	r = next_text(fd);
 	check(r && is(r, "payload.type", "hello-ok") && is(r, "payload.auth.role", "node") &&
-	    is(r, "payload.auth.scopes", "[]"), "node %s: hello-ok, role node, no scopes (%.200s)", id, r ? r : "");
+	    is(r, "payload.auth.scopes", "[]"), "node %d: hello-ok, role node, no scopes (%.200s)", n, r ? r : "");
 	free(r);
+	approve(fd, n);
 	return fd;
 }
 
@@ -49,8 +123,10 @@ invoke(int op, const char *id, const char *node, const char *command, const char
 
 	snprintf(buf, sizeof buf, "{\"type\":\"req\",\"id\":\"%s\",\"method\":\"node.invoke\",\"params\":{\"nodeId\":\"%s\","
 	    "\"command\":\"%s\",\"idempotencyKey\":\"key-%s\"%s}}", id, node, command, id, extra);
-	send_text(op, buf);
+	send_text(op, ids(buf));
 }
+
+#define call(fd, req) call(fd, ids(req))      /* "dev-N" in a request stands for dev(N) */
 
 /* the next frame the node gets: an invoke request; its id is copied out */
 static int
@@ -70,7 +146,7 @@ invoke_request(int node, char *id, size_t cap, const char *want_params)
 static void
 refused(int op, const char *req, const char *code, const char *message, const char *what)
 {
-	char *r = call(op, req);
+	char *r = call(op, ids(req));
 
 	check(r && is(r, "ok", "false") && is(r, "error.code", code) && is(r, "error.message", message),
 	    "%s: %s", what, r ? r : "(none)");
@@ -94,19 +170,19 @@ registering(void)
 	free(r);
 	close(fd);
 
-	node = open_node("dev-1", "box one");
+	node = open_node(1, "box one");
 	op = open_operator("[\"operator.read\"]");
 	r = call(op, "{\"type\":\"req\",\"id\":\"l\",\"method\":\"node.list\",\"params\":{}}");
-	check(r && is(r, "payload.nodes.0.nodeId", "dev-1") && is(r, "payload.nodes.0.displayName", "box one") &&
+	check(r && is(r, "payload.nodes.0.nodeId", dev(1)) && is(r, "payload.nodes.0.displayName", "box one") &&
 	    is(r, "payload.nodes.0.platform", "linux") && is(r, "payload.nodes.0.clientId", "node-host") &&
 	    is(r, "payload.nodes.0.connected", "true") && is(r, "payload.nodes.0.paired", "true") &&
-	    is(r, "payload.nodes.0.caps", "[\"system\",\"browser\"]") &&
-	    is(r, "payload.nodes.0.commands", "[\"system.which\",\"system.run\",\"fs.listDir\"]") &&
+	    is(r, "payload.nodes.0.caps", "[\"browser\",\"system\"]") &&
+	    is(r, "payload.nodes.0.commands", "[\"fs.listDir\",\"system.run\",\"system.which\"]") &&
 	    is(r, "payload.nodes.0.pathEnv", "/usr/bin:/bin") && jpath(r, "payload.nodes.0.connectedAtMs")[0],
-	    "node.list: the node, its caps, and only the commands the policy allows (%s)", r ? r : "");
+	    "node.list: the node, its caps, and only the commands the policy allows, sorted (%s)", r ? r : "");
 	free(r);
 	r = call(op, "{\"type\":\"req\",\"id\":\"d\",\"method\":\"node.describe\",\"params\":{\"nodeId\":\"dev-1\"}}");
-	check(r && is(r, "payload.nodeId", "dev-1") && jpath(r, "payload.ts")[0], "node.describe (%s)", r ? r : "");
+	check(r && is(r, "payload.nodeId", dev(1)) && jpath(r, "payload.ts")[0], "node.describe (%s)", r ? r : "");
 	free(r);
 	refused(op, "{\"type\":\"req\",\"id\":\"d\",\"method\":\"node.describe\",\"params\":{\"nodeId\":\"nope\"}}",
 	    "INVALID_REQUEST", "unknown nodeId", "node.describe of an unknown node");
@@ -132,13 +208,13 @@ registering(void)
 	free(r);
 	r = call(node, "{\"type\":\"req\",\"id\":\"i\",\"method\":\"node.runnerInventory.update\",\"params\":"
 	    "{\"protocolFeatures\":[\"node-worker-supervisor-v6\"],\"workerHost\":{\"enabled\":false}}}");
-	check(r && is(r, "payload.nodeId", "dev-1"), "node.runnerInventory.update (%s)", r ? r : "");
+	check(r && is(r, "payload.nodeId", dev(1)), "node.runnerInventory.update (%s)", r ? r : "");
 	free(r);
 	r = call(node, "{\"type\":\"req\",\"id\":\"s\",\"method\":\"node.skills.update\",\"params\":{\"skills\":[]}}");
-	check(r && is(r, "payload.nodeId", "dev-1") && is(r, "payload.skills", "[]"), "node.skills.update");
+	check(r && is(r, "payload.nodeId", dev(1)) && is(r, "payload.skills", "[]"), "node.skills.update");
 	free(r);
 	r = call(node, "{\"type\":\"req\",\"id\":\"t\",\"method\":\"node.pluginTools.update\",\"params\":{\"tools\":[]}}");
-	check(r && is(r, "payload.nodeId", "dev-1") && is(r, "payload.tools", "[]"), "node.pluginTools.update");
+	check(r && is(r, "payload.nodeId", dev(1)) && is(r, "payload.tools", "[]"), "node.pluginTools.update");
 	free(r);
 	refused(node, "{\"type\":\"req\",\"id\":\"x\",\"method\":\"status\"}", "INVALID_REQUEST", "unauthorized role: node",
 	    "an operator method from a node");
@@ -149,12 +225,12 @@ registering(void)
 	    "node.list shows the host stats (%s)", r ? r : "");
 	free(r);
 	r = call(op, "{\"type\":\"req\",\"id\":\"p\",\"method\":\"system-presence\"}");
-	check(r && strstr(r, "\"deviceId\":\"dev-1\"") && strstr(r, "\"roles\":[\"node\"]"),
+	check(r && strstr(r, ids("\"deviceId\":\"dev-1\"")) && strstr(r, "\"roles\":[\"node\"]"),
 	    "presence lists the node (%.300s)", r ? r : "");
 	free(r);
 
 	/* the same node again: the newer connection wins, the older is closed */
-	fd = open_node("dev-1", "box one again");
+	fd = open_node(1, "box one again");
 	{
 		unsigned char *p;
 		size_t n;
@@ -167,8 +243,8 @@ registering(void)
 	}
 	close(node);
 	r = call(op, "{\"type\":\"req\",\"id\":\"l\",\"method\":\"node.list\",\"params\":{}}");
-	check(r && is(r, "payload.nodes.0.displayName", "box one again") && !strstr(r, "\"displayName\":\"box one\""),
-	    "node.list: only the newer one (%s)", r ? r : "");
+	check(r && is(r, "payload.nodes.0.nodeId", dev(1)) && is(r, "payload.nodes.0.connected", "true") &&
+	    !strstr(strstr(r, dev(1)) + 1, dev(1)), "node.list: the node once, connected (%.300s)", r ? r : "");
 	free(r);
 	close(fd);
 	close(op);
@@ -180,7 +256,7 @@ invoking(void)
 	char id[64], buf[1024], *r;
 	int node, op, admin;
 
-	node = open_node("dev-2", "worker");
+	node = open_node(2, "worker");
 	op = open_operator("[\"operator.write\"]");
 
 	/* the round trip */
@@ -194,7 +270,7 @@ invoking(void)
 	free(r);
 	r = next_text(op);
 	check(r && is(r, "id", "inv1") && is(r, "ok", "true") && is(r, "payload.ok", "true") &&
-	    is(r, "payload.nodeId", "dev-2") && is(r, "payload.command", "system.which") &&
+	    is(r, "payload.nodeId", dev(2)) && is(r, "payload.command", "system.which") &&
 	    is(r, "payload.payload.bins.sh", "/bin/sh") && is(r, "payload.payloadJSON", "{\"bins\":{\"sh\":\"/bin/sh\"}}"),
 	    "the operator gets the payload, parsed and as JSON (%s)", r ? r : "");
 	free(r);
@@ -269,7 +345,7 @@ invoking(void)
 	free(r);
 
 	/* an admin may invoke an admin-only command */
-	node = open_node("dev-3", "third");
+	node = open_node(3, "third");
 	admin = open_operator("[\"operator.admin\"]");
 	invoke(admin, "adm", "dev-3", "fs.listDir", ",\"params\":{\"path\":\"/\"}");
 	check(invoke_request(node, id, sizeof id, "{\"path\":\"/\"}"), "fs.listDir with operator.admin reaches the node");
@@ -293,10 +369,10 @@ big_relays(void)
 	char id[64], *buf = malloc(DEL + 4096), *r;
 	uint32_t st;
 	size_t n;
-	int node = open_node("dev-5", "big"), op = open_operator("[\"operator.write\"]"), k;
+	int node = open_node(5, "big"), op = open_operator("[\"operator.write\"]"), k;
 
 	n = (size_t)sprintf(buf, "{\"type\":\"req\",\"id\":\"big1\",\"method\":\"node.invoke\",\"params\":{\"nodeId\":"
-	    "\"dev-5\",\"command\":\"system.run\",\"idempotencyKey\":\"kb1\",\"params\":{\"blob\":\"");
+	    "\"%s\",\"command\":\"system.run\",\"idempotencyKey\":\"kb1\",\"params\":{\"blob\":\"", dev(5));
 	memset(buf + n, 'x', BIG);
 	strcpy(buf + n + BIG, "\"}}}");
 	send_text(op, buf);
@@ -306,7 +382,7 @@ big_relays(void)
 	snprintf(id, sizeof id, "%s", r ? jpath(r, "payload.id") : "");
 	free(r);
 	n = (size_t)sprintf(buf, "{\"type\":\"req\",\"id\":\"rb1\",\"method\":\"node.invoke.result\",\"params\":{\"id\":\"%s\","
-	    "\"nodeId\":\"dev-5\",\"ok\":true,\"payload\":{\"out\":\"", id);
+	    "\"nodeId\":\"%s\",\"ok\":true,\"payload\":{\"out\":\"", id, dev(5));
 	memset(buf + n, 'y', BIG);
 	strcpy(buf + n + BIG, "\"}}}");
 	r = call(node, buf);
@@ -320,7 +396,7 @@ big_relays(void)
 	invoke(op, "big2", "dev-5", "system.run", "");
 	check(invoke_request(node, id, sizeof id, "null"), "the node gets the next request");
 	n = (size_t)sprintf(buf, "{\"type\":\"req\",\"id\":\"rb2\",\"method\":\"node.invoke.result\",\"params\":{\"id\":\"%s\","
-	    "\"nodeId\":\"dev-5\",\"ok\":true,\"payload\":\"", id);
+	    "\"nodeId\":\"%s\",\"ok\":true,\"payload\":\"", id, dev(5));
 	memset(buf + n, 0x7f, DEL);
 	strcpy(buf + n + DEL, "\"}}");
 	free(call(node, buf));
@@ -333,7 +409,7 @@ big_relays(void)
 	invoke(op, "big3", "dev-5", "system.run", "");
 	check(invoke_request(node, id, sizeof id, "null"), "and the next");
 	n = (size_t)sprintf(buf, "{\"type\":\"req\",\"id\":\"rb3\",\"method\":\"node.invoke.result\",\"params\":{\"id\":\"%s\","
-	    "\"nodeId\":\"dev-5\",\"ok\":false,\"error\":{\"code\":\"E\",\"message\":\"", id);
+	    "\"nodeId\":\"%s\",\"ok\":false,\"error\":{\"code\":\"E\",\"message\":\"", id, dev(5));
 	for (k = 0; k < 300; k++)
 		n += (size_t)sprintf(buf + n, "\xc3\xa9");
 	strcpy(buf + n, "\"}}}");
@@ -353,14 +429,14 @@ big_relays(void)
 static void
 pipeline(int op, const char *prefix, int n)
 {
-	static unsigned char all[INVOKES_PER_CALLER * 200];
-	char req[192];
+	static unsigned char all[INVOKES_PER_CALLER * 300];
+	char req[256];
 	size_t len = 0;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		snprintf(req, sizeof req, "{\"type\":\"req\",\"id\":\"%s%d\",\"method\":\"node.invoke\",\"params\":{\"nodeId\":"
-		    "\"dev-4\",\"command\":\"system.which\",\"idempotencyKey\":\"%s%d\"}}", prefix, i, prefix, i);
+		    "\"%s\",\"command\":\"system.which\",\"idempotencyKey\":\"%s%d\"}}", prefix, i, dev(4), prefix, i);
 		len += ws_frame(all + len, 0x80 | WS_TEXT, req, strlen(req));
 		if (len > sizeof all - 400) {
 			send_all(op, all, len);
@@ -394,7 +470,7 @@ limits(void)
 	char *r, id[16];
 	int node, op[OPS + 1], i, answered = 0, requests = 0;
 
-	node = open_node("dev-4", "busy");
+	node = open_node(4, "busy");
 	for (i = 0; i <= OPS; i++)
 		op[i] = open_operator("[\"operator.write\"]");
 	pipeline(op[0], "p", INVOKES_PER_CALLER + 1);
@@ -425,7 +501,7 @@ limits(void)
 		close(op[i]);
 }
 
-/* the real node host's declaration (2026.9.6 on Linux), as node %d with device id ...%04d */
+/* the real node host's declaration (2026.9.6 on Linux), as node %d with a signed device member */
 static const char real_node[] =
     "{\"type\":\"req\",\"id\":\"n\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,\"maxProtocol\":4,"
     "\"client\":{\"id\":\"node-host\",\"displayName\":\"node %d\",\"version\":\"2026.9.6\",\"platform\":\"linux\","
@@ -436,13 +512,11 @@ static const char real_node[] =
     "\"system.execApprovals.get\",\"system.execApprovals.set\",\"system.run\",\"system.run.prepare\",\"system.which\","
     "\"terminal.upload\",\"workspace.memory\",\"workspace.skills\"],\"pathEnv\":\"/usr/local/sbin:/usr/local/bin:"
     "/usr/sbin:/usr/bin:/sbin:/bin:/usr/games:/usr/local/games:/snap/bin:/opt/node/bin:/home/user/.local/bin\","
-    "\"role\":\"node\",\"scopes\":[],\"device\":{\"id\":\"5ce3a327972bb7f06a6c3bcd19c052f4a2af37507910c2e4e32dc9cef4%04d\","
-    "\"publicKey\":\"Dp_IcjPDiIUBAHiKpKxbOA5RhkHjeVVW57A3oKAwp8U\",\"signature\":\"qpcqhb0SstwiRuA2jdlLAlJfemG8YIzIB"
-    "oB23qN3c9xQP9sga2FSAHXHlsXl75vspI6kmLmiZMr0VKATdsPADg\",\"signedAt\":1795688710979,\"nonce\":\"n\"}}}";
+    "\"role\":\"node\",\"scopes\":[]%s}}";
 
 /* the largest declaration allowed: 64 caps of 127 bytes, a PATH of 4 KiB, every command the policy allows */
 static char *
-largest_node(int k)
+largest_node(int k, const char *member)
 {
 	static const char *const cmds[] = { "system.run.prepare", "system.run", "system.which", "fs.listDir",
 		"terminal.upload", "browser.proxy", "browser.proxy.upload.v1", "mcp.tools.call.v1", "agent.cli.claude.run.v1",
@@ -461,14 +535,13 @@ largest_node(int k)
 	n += (size_t)snprintf(buf + n, sizeof buf - n, "],\"pathEnv\":\"");
 	memset(buf + n, 'p', NODE_PATH_MAX - 2);
 	n += NODE_PATH_MAX - 2;
-	snprintf(buf + n, sizeof buf - n, "\",\"role\":\"node\",\"scopes\":[],\"device\":{\"id\":\"big-%04d\","
-	    "\"publicKey\":\"k\",\"signature\":\"s\",\"signedAt\":1,\"nonce\":\"n\"}}}", k);
+	snprintf(buf + n, sizeof buf - n, "\",\"role\":\"node\",\"scopes\":[]%s}}", member);
 	return buf;
 }
 
 /* a node whose caps are each 127 control characters (\u0001), so they take six times that escaped */
 static char *
-escaped_node(void)
+escaped_node(const char *member)
 {
 	static char buf[NODE_CAPS_MAX * (NODE_NAME_MAX * 6 + 4) + 512];
 	size_t n, i, k;
@@ -482,8 +555,7 @@ escaped_node(void)
 			n += (size_t)snprintf(buf + n, sizeof buf - n, "\\u0001");
 		n += (size_t)snprintf(buf + n, sizeof buf - n, "\"");
 	}
-	snprintf(buf + n, sizeof buf - n, "],\"role\":\"node\",\"scopes\":[],\"device\":{\"id\":\"esc\","
-	    "\"publicKey\":\"k\",\"signature\":\"s\",\"signedAt\":1,\"nonce\":\"n\"}}}");
+	snprintf(buf + n, sizeof buf - n, "],\"role\":\"node\",\"scopes\":[]%s}}", member);
 	return buf;
 }
 
@@ -491,16 +563,17 @@ escaped_node(void)
 static long
 nodes_cost(pid_t pid, int largest, int *fds)
 {
-	char buf[4096], *r;
+	char buf[4096], member[512], *r;
 	long before = proc_kib(pid, "VmRSS"), after;
 	int i, ok = 0;
 
 	for (i = 0; i < NODES_MAX; i++) {
-		fds[i] = open_challenged(NULL);
+		fds[i] = ws_open(port);
+		signed_member(member, sizeof member, fds[i], 100 + i, "linux");      /* keys 100 on: the memory test's */
 		if (largest)
-			send_text(fds[i], largest_node(i));
+			send_text(fds[i], largest_node(i, member));
 		else {
-			snprintf(buf, sizeof buf, real_node, i, i);
+			snprintf(buf, sizeof buf, real_node, i, member);
 			send_text(fds[i], buf);
 		}
 		r = next_text(fds[i]);
@@ -525,7 +598,7 @@ memory(pid_t pid)
 {
 	static int fds[NODES_MAX];
 	const int checker = getenv("GATEWAY_UNDER_VALGRIND") || getenv("GATEWAY_SANITIZED") || getenv("GATEWAY_EMULATED");
-	char *r;
+	char member[512], *r;
 	long real, big;
 	int i, op, late;
 
@@ -534,16 +607,17 @@ memory(pid_t pid)
 		close(fds[i]);
 	op = open_operator("[\"operator.read\"]");
 	while ((r = call(op, "{\"type\":\"req\",\"id\":\"l\",\"method\":\"node.list\"}")) != NULL &&
-	    strstr(r, "\"displayName\":\"node "))
-		free(r);                        /* until the closes are done */
+	    strstr(r, "\"connected\":true"))
+		free(r);                        /* until the closes are done (paired, they stay listed) */
 	free(r);
 	big = nodes_cost(pid, 1, fds);
 	r = call(op, "{\"type\":\"req\",\"id\":\"l\",\"method\":\"node.list\"}");
 	check(r && strlen(r) < JSON_OUT_MAX && is(r, "ok", "true") && strstr(r, "\"big 63\""),
 	    "node.list of %d nodes with the largest declaration is answered (%zu bytes)", NODES_MAX, r ? strlen(r) : 0);
 	free(r);
-	late = open_challenged(NULL);
-	send_text(late, largest_node(NODES_MAX));
+	late = ws_open(port);
+	signed_member(member, sizeof member, late, 100 + NODES_MAX, "linux");
+	send_text(late, largest_node(NODES_MAX, member));
 	r = next_text(late);
 	check(r && is(r, "error.code", "UNAVAILABLE") && is(r, "error.message", "too many nodes; try again later"),
 	    "node %d: refused at once (%s)", NODES_MAX + 1, r ? r : "");
@@ -553,8 +627,9 @@ memory(pid_t pid)
 	for (i = 0; i < NODES_MAX; i++)
 		close(fds[i]);
 	/* caps of 127 control characters each: 762 bytes each escaped, far past NODE_DECL_MAX */
-	late = open_challenged(NULL);
-	send_text(late, escaped_node());
+	late = ws_open(port);
+	signed_member(member, sizeof member, late, 100 + NODES_MAX + 1, "");
+	send_text(late, escaped_node(member));
 	r = next_text(late);
 	check(r && strstr(jpath(r, "error.message"), "must not take more than"), "a declaration over %d bytes escaped is "
 	    "refused: %.200s", NODE_DECL_MAX, r ? jpath(r, "error.message") : "");

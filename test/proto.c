@@ -679,9 +679,9 @@ auth_tests(void)
 	/* no token and no device identity: the real gateway asks for the device first */
 	auth_refused("", "device identity required", "DEVICE_IDENTITY_REQUIRED");
 	auth_refused(",\"auth\":{\"password\":\"s3cret-token\"}", "device identity required", "DEVICE_IDENTITY_REQUIRED");
+	/* a device block is checked before the token, as the real gateway checks it */
 	auth_refused(",\"device\":{\"id\":\"d\",\"publicKey\":\"k\",\"signature\":\"s\",\"signedAt\":1,\"nonce\":\"n\"}",
-	    "unauthorized: gateway token missing (use this gateway's gateway.auth.token or pair the device)",
-	    "AUTH_TOKEN_MISSING");
+	    "device identity mismatch", "DEVICE_AUTH_DEVICE_ID_MISMATCH");
 	/* a NUL once cut the token short, so the real one with anything after it passed */
 	auth_refused(",\"auth\":{\"token\":\"s3cret-token\\u0000anything\"}", MISMATCH, "AUTH_TOKEN_MISMATCH");
 	fd = auth_accepted(",\"auth\":{\"token\":\"s3cret-token\"}");

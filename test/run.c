@@ -41,6 +41,7 @@ main(int argc, char *argv[])
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);       /* a daemon that hangs up is a failed check, not our death */
 	unit_tests();
+	crypto_tests();
 	layers_tests();
 	printf("unit: %d passed, %d failed so far\n", passed, failed);
 	gateway_path = argc > 1 ? argv[1] : NULL;

@@ -20,6 +20,7 @@
 extern int passed, failed;
 void check(int ok, const char *fmt, ...) PRINTFLIKE(2, 3);
 void unit_tests(void);
+void crypto_tests(void);
 void layers_tests(void);
 void core_tests(void);
 void ws_tests(void);
@@ -38,6 +39,7 @@ struct gw {
 };
 extern const char *gateway_path;
 extern int spawn_nofile, spawn_soft_nofile;
+long long unix_now(void);              /* ms */
 int     free_port(void);
 int     tcp_listen(int *port);
 int     gw_spawn(struct gw *g, const char *path, const char *envport, int uid, const char *const *args);
@@ -63,6 +65,14 @@ int     expect_close(int fd, int code);
 int     close_clean(int fd);
 long    proc_kib(pid_t pid, const char *field);
 int     wait_read(int fd);
+
+/* sign.c: test-only Ed25519 signing on the daemon's arithmetic; the test keys and their device members */
+void    test_public(const unsigned char seed[32], unsigned char pk[32]);
+void    test_sign(unsigned char sig[64], const void *msg, size_t len, const unsigned char seed[32]);
+void    test_key(int n, unsigned char seed[32], unsigned char pk[32], char id[65]);
+void    test_device(char *out, size_t cap, int n, const char *nonce, const char *client, const char *mode,
+                    const char *role, const char *scopes, const char *token, const char *platform, const char *family,
+                    long long signed_at, int v2);
 
 /* proto.c: a protocol client, shared with nodes.c */
 extern int proto_port;
