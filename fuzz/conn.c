@@ -15,6 +15,7 @@
 #include "../config.h"
 #include "../log.h"
 #include "../peer.h"
+#include "../lock.h"
 #include "../conn.h"
 #include "../serve.h"
 #include "../proto.h"
@@ -40,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opt.drain_ms = SHUTDOWN_DRAIN_MS;
 		opt.max_clients = MAX_CONNS;
 		conns_init();
-		proto_init();
+		proto_init(1);
 		app = &proto_app;
 		ready = 1;
 	}

@@ -15,11 +15,11 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
 command -v clang >/dev/null 2>&1 || sh test/apt.sh clang
-pure="http.c route.c ws.c sha1.c base64.c json.c"
+pure="http.c route.c ws.c sha1.c sha2.c base64.c json.c"
 for t in $targets; do
 	case $t in
-	proto) src="fuzz/proto.c proto.c methods.c broker.c rpc.c schema.c token.c log.c $pure" len=4096 ;;
-	conn) src="fuzz/conn.c conn.c serve.c pool.c proto.c methods.c broker.c rpc.c schema.c token.c log.c lock.c peer.c page.c $pure" len=8192 ;;
+	proto) src="fuzz/proto.c proto.c methods.c pairing.c broker.c state.c policy.c rpc.c schema.c device.c ed25519.c token.c peer.c log.c $pure" len=4096 ;;
+	conn) src="fuzz/conn.c conn.c serve.c pool.c proto.c methods.c pairing.c broker.c state.c policy.c rpc.c schema.c device.c ed25519.c token.c log.c lock.c peer.c page.c $pure" len=8192 ;;
 	ws) src="fuzz/ws.c $pure" len=4100 ;;
 	*) src="fuzz/$t.c $pure" len=4096 ;;
 	esac
