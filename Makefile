@@ -23,7 +23,7 @@ gateway: gateway.o $(OBJ)
 
 gateway.o $(OBJ): $(HDR)
 
-TESTSRC = test/run.c test/client.c test/unit.c test/crypto.c test/sign.c test/layers.c test/core.c test/wsconf.c test/proto.c test/nodes.c test/hostile.c test/ops.c
+TESTSRC = test/run.c test/client.c test/unit.c test/crypto.c test/sign.c test/layers.c test/core.c test/wsconf.c test/proto.c test/nodes.c test/pairing.c test/hostile.c test/ops.c
 
 test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ $(TESTSRC) $(PURE)

@@ -174,6 +174,7 @@ pairing_node(struct conn *c)
 	struct session *s = c->sess;
 	struct node *n = s->node;
 	struct paired *d = state_find(SESSION_FIELD(s, F_DEVICE));
+	static char request[NODE_DECL_MAX + 1024];     /* not rpc_writer's: the event is written there */
 	struct surface *f;
 	struct jw w;
 
@@ -202,7 +203,7 @@ pairing_node(struct conn *c)
 		free(d->pending);
 	}
 	d->pending = f;
-	w = rpc_writer();
+	w = jw_init(request, sizeof request);
 	write_request(&w, d);
 	jw_raw(&w, "", 1);
 	if (!w.overflow)

@@ -28,6 +28,7 @@ void proto_tests(void);
 void nodes_tests(void);
 void hostile_tests(void);
 void ops_tests(void);
+void pairing_tests(void);
 
 /* client.c */
 struct gw {
