@@ -641,7 +641,8 @@ memory(pid_t pid)
 	else {
 		printf("memory per registered node: %ld bytes with the real node host's declaration, %ld with the largest "
 		    "allowed (%d nodes each)\n", real, big, NODES_MAX);
-		check(real <= 4096, "a node with the real declaration costs at most 4 KiB: %ld bytes", real);
+		check(real <= 6144, "a node with the real declaration, its device record and its pending approval "
+		    "cost at most 6 KiB: %ld bytes", real);
 		check(big <= 24576, "a node with the largest declaration costs at most 24 KiB: %ld bytes", big);
 	}
 }
