@@ -150,9 +150,14 @@ expect "gateway health, wrong token: refused" any "unauthorized: gateway token m
 stop
 grep -qF "$TOKEN" "$tmp/gateway.log" && notok "the token appears in the log" || ok "the token is never logged"
 
-# --- the real node host (openclaw node run) registers; the real CLI lists it,
-# invokes a command on it through the daemon, and runs every read-only command
-start --token-file "$tmp/token"
+# --- the real node host (openclaw node run) connects and waits for approval;
+# the real CLI approves it, invokes a command on it through the daemon, and
+# runs every read-only command; a forged node claiming its id is refused; the
+# gateway is killed and restarted on the same state file, and the node host
+# comes back approved; then it is removed, and a node with its own key is
+# paired, rejected and removed
+state="$tmp/state"
+start --token-file "$tmp/token" --state-file "$state"
 nodehome=$(mktemp -d "$tmp/home.XXXXXX")
 mkfifo "$tmp/nodeout"
 # its own process group, to stop it and its child together (ip and setsid exec in place, and no
@@ -161,15 +166,28 @@ ip netns exec "$ns" setsid env HOME="$nodehome" OPENCLAW_STATE_DIR="$nodehome/st
     node "$openclaw" node run --host 127.0.0.1 --port 18789 --display-name interop-node >"$tmp/nodeout" 2>&1 &
 nodepid=$!
 exec 4<"$tmp/nodeout"
-connected=
-while IFS= read -r line <&4; do
-	say "    node: $line"
-	case $line in *"node host gateway connected"*) connected=1; break ;; esac
-done
-[ -n "$connected" ] && ok "openclaw node run: connected" || notok "openclaw node run: connected"
-cat <&4 >"$tmp/node.log" &
-nodelog=$!
+: >"$tmp/node.log"
+# read the node host's lines (into node.log) until one has this text; 1 if it ended first or
+# took two minutes (a hang guard: every wait here is for a line)
+node_says() {
+	timeout 120 sh -c 'while IFS= read -r line; do
+		printf "    node: %s\n" "$line"
+		printf "%s\n" "$line" >>"$2"
+		case $line in *"$1"*) exit 0 ;; esac
+	done
+	exit 1' sh "$1" "$tmp/node.log" <&4
+}
+node_says "node host gateway connected" && ok "openclaw node run: connected" || notok "openclaw node run: connected"
 ocenv="OPENCLAW_GATEWAY_URL=$url OPENCLAW_GATEWAY_TOKEN=$TOKEN"
+expect "nodes pending: the node host's request" 0 "interop-node" nodes pending
+openclaw nodes pending --json
+request=$(sed -n 's/^ *"requestId": "\([0-9a-f-]*\)".*/\1/p' "$tmp/out" | head -n 1)
+node_says "run \`openclaw nodes approve $request\`" && ok "the node host is told to wait for that approval" ||
+	notok "the node host is told to wait for that approval"
+expect "nodes invoke before approval: refused" any "node pairing changed" \
+    nodes invoke --node interop-node --command system.which --params '{"bins":["sh"]}'
+expect "nodes approve" 0 '"approvedAtMs"' nodes approve "$request"
+expect "nodes pending: none left" 0 "No pending pairing requests." nodes pending
 expect "nodes list: the node" 0 "interop-node" nodes list
 expect "nodes status: connected" 0 "Connected: 1" nodes status
 expect "nodes describe: its commands" 0 "- system.which" nodes describe --node interop-node
@@ -177,24 +195,55 @@ expect "nodes invoke system.which: relayed to the node host" 0 '"ok": true' \
     nodes invoke --node interop-node --command system.which --params '{"bins":["sh"]}'
 grep -qE '"sh": "/([a-z]+/)*sh"' "$tmp/out" && ok "openclaw nodes invoke: the node's payload (the path of sh)" ||
 	notok "openclaw nodes invoke: the node's payload (the path of sh)"
-expect "devices list: no pairing here" 0 "No device pairing entries." devices list
+expect "devices list: the node host's device, paired" 0 "Paired (1)" devices list
+openclaw devices list --json
+device=$(sed -n 's/^ *"deviceId": "\([0-9a-f]*\)".*/\1/p' "$tmp/out" | head -n 1)
+grep -qF '"approvedVia": "silent"' "$tmp/out" && ok "openclaw devices list --json: paired silently" ||
+	notok "openclaw devices list --json: paired silently"
+client env WS_MODULE="$cache/ws/node_modules/ws" node test/interop/keyed-node.mjs 18789 "$TOKEN" "$device"
+expect "nodes invoke after the forgery: the real node still answers" 0 '"ok": true' \
+    nodes invoke --node interop-node --command system.which --params '{"bins":["sh"]}'
 expect "status --json" 0 '"sessions"' status --json
 expect "system heartbeat last: none" 0 "null" system heartbeat last
 expect "system event --text" 0 "ok" system event --text interop-event
 expect "logs --limit 5: the daemon's own lines" 0 "listening on ws://127.0.0.1:18789" logs --limit 5
 expect "channels status: reachable" 0 "Gateway reachable." channels status
 expect "gateway stability" 0 "Gateway Stability" gateway stability
-ocenv=
+# SIGKILL, then the same state file: the node host reconnects by itself, approved
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+wait "$logger"
+exec 3<&-
+start --token-file "$tmp/token" --state-file "$state"
+node_says "node host gateway connected" && ok "after SIGKILL and a restart, the node host reconnects by itself" ||
+	notok "after SIGKILL and a restart, the node host reconnects by itself"
+mark=$(wc -l <"$tmp/node.log")
+expect "nodes pending after the restart: no second approval" 0 "No pending pairing requests." nodes pending
+expect "nodes invoke after the restart" 0 '"ok": true' \
+    nodes invoke --node interop-node --command system.which --params '{"bins":["sh"]}'
 kill -TERM -"$nodepid"
 wait "$nodepid" 2>/dev/null
 nodepid=
-wait "$nodelog"
+cat <&4 >>"$tmp/node.log"
 exec 4<&-
-sed 's/^/    node: /' "$tmp/node.log"
+# the node host has left: it can be removed; a node with its own key pairs, is rejected, removed
+expect "nodes remove: the node host, which has left" 0 "Removed paired node $device" nodes remove --node interop-node
+expect "devices list: its device gone with it" 0 "No device pairing entries." devices list
+client env WS_MODULE="$cache/ws/node_modules/ws" node test/interop/keyed-node.mjs 18789 "$TOKEN" own
+keyed=$(sed -n 's/^device //p' "$tmp/out")
+openclaw nodes pending --json
+request=$(sed -n 's/^ *"requestId": "\([0-9a-f-]*\)".*/\1/p' "$tmp/out" | head -n 1)
+expect "nodes reject" 0 "\"nodeId\": \"$keyed\"" nodes reject "$request"
+expect "nodes pending: rejected, none left" 0 "No pending pairing requests." nodes pending
+expect "devices remove" 0 "Removed $keyed" devices remove "$keyed"
+expect "devices list: removed" 0 "No device pairing entries." devices list
+ocenv=
+sed "1,${mark}d; s/^/    node: /" "$tmp/node.log"
 # (its npm auto-update check fails in the namespace, which has no network: that is not ours)
 # (and it says "gateway closed (1005)" as it stops on our SIGTERM)
-grep -qE "publish failed|GatewayClientRequestError" "$tmp/node.log" &&
-	notok "the node host logs no failure of its requests" || ok "the node host logs no failure of its requests"
+sed "1,${mark}d" "$tmp/node.log" | grep -qE "publish failed|GatewayClientRequestError" &&
+	notok "approved, the node host logs no failure of its requests" ||
+	ok "approved, the node host logs no failure of its requests"
 stop
 
 # --- openclaw status --all names the port's listener a gateway only if its command line says openclaw
