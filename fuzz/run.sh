@@ -8,19 +8,22 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-http ws json proto conn}
+targets=${*:-http ws json proto conn ed25519}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/gateway-fuzz
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
 
 command -v clang >/dev/null 2>&1 || sh test/apt.sh clang
+# OpenSSL is the reference the ed25519 target compares with (the daemon never links it)
+case " $targets " in *" ed25519 "*) [ -f /usr/include/openssl/evp.h ] || sh test/apt.sh libssl-dev ;; esac
 pure="http.c route.c ws.c sha1.c sha2.c base64.c json.c"
 for t in $targets; do
 	case $t in
 	proto) src="fuzz/proto.c proto.c methods.c pairing.c broker.c state.c policy.c rpc.c schema.c device.c ed25519.c token.c peer.c log.c $pure" len=4096 ;;
 	conn) src="fuzz/conn.c conn.c serve.c pool.c proto.c methods.c pairing.c broker.c state.c policy.c rpc.c schema.c device.c ed25519.c token.c log.c lock.c peer.c page.c $pure" len=8192 ;;
 	ws) src="fuzz/ws.c $pure" len=4100 ;;
+	ed25519) src="fuzz/ed25519.c ed25519.c sha2.c -lcrypto" len=1059 ;;
 	*) src="fuzz/$t.c $pure" len=4096 ;;
 	esac
 	if ! clang -g -O1 -std=c99 -D_POSIX_C_SOURCE=200809L -I. -fsanitize=fuzzer,address,undefined \
