@@ -48,8 +48,8 @@ interop: gateway
 	sh test/interop/run.sh
 
 # the load generator (a tool, not the daemon) and its table: see bench/run.sh
-bench/bench: bench/bench.c bench/flood.c bench/bench.h sha1.c base64.c $(HDR)
-	$(CC) $(CFLAGS) -o $@ bench/bench.c bench/flood.c sha1.c base64.c
+bench/bench: bench/bench.c bench/flood.c bench/bench.h sha1.c sha2.c ed25519.c base64.c $(HDR)
+	$(CC) $(CFLAGS) -o $@ bench/bench.c bench/flood.c sha1.c sha2.c ed25519.c base64.c
 
 bench: gateway bench/bench
 	sh bench/run.sh

@@ -34,6 +34,7 @@
 #include "../sha1.h"
 #include "../base64.h"
 #include "../ws.h"
+#include "../ed25519.h"
 #include "bench.h"
 
 #define MAXC 12000
@@ -912,7 +913,7 @@ term_to_bindable(int clients)
 	return t;
 }
 
-/* the table; BENCH_ONLY=echo|idle|protocol|process|flood|ws runs one part (BENCH_PROFILE one echo shape) */
+/* the table; BENCH_ONLY=crypto|echo|idle|protocol|process|flood|ws runs one part (BENCH_PROFILE one echo shape) */
 int
 want(const char *part)
 {
@@ -957,6 +958,34 @@ row_ms(const char *what, double ms)
 
 	snprintf(f, sizeof f, "%9.2f ms", ms);
 	cell(what, f, "");
+}
+
+/* RFC 8032 7.1 test 3: a key, the message af82, its signature */
+static const unsigned char rfc8032_key[32] = {
+	0xfc, 0x51, 0xcd, 0x8e, 0x62, 0x18, 0xa1, 0xa3, 0x8d, 0xa4, 0x7e, 0xd0, 0x02, 0x30, 0xf0, 0x58,
+	0x08, 0x16, 0xed, 0x13, 0xba, 0x33, 0x03, 0xac, 0x5d, 0xeb, 0x91, 0x15, 0x48, 0x90, 0x80, 0x25,
+}, rfc8032_msg[2] = { 0xaf, 0x82 }, rfc8032_sig[64] = {
+	0x62, 0x91, 0xd6, 0x57, 0xde, 0xec, 0x24, 0x02, 0x48, 0x27, 0xe6, 0x9c, 0x3a, 0xbe, 0x01, 0xa3,
+	0x0c, 0xe5, 0x48, 0xa2, 0x84, 0x74, 0x3a, 0x44, 0x5e, 0x36, 0x80, 0xd7, 0xdb, 0x5a, 0xc3, 0xac,
+	0x18, 0xff, 0x9b, 0x53, 0x8d, 0x16, 0xf2, 0x90, 0xae, 0x67, 0xf7, 0x60, 0x98, 0x4d, 0xc6, 0x59,
+	0x4a, 0x7c, 0x15, 0xe9, 0x71, 0x6e, 0xd2, 0x8d, 0xc0, 0x27, 0xbe, 0xce, 0xea, 0x1e, 0xc4, 0x0a,
+};
+
+/* the daemon's Ed25519 verification, n times in this process: CPU seconds per verify, *rate per second */
+static double
+verify_cost(int n, double *rate)
+{
+	struct timespec a, b;
+	double t0 = now_s();
+	int i;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	for (i = 0; i < n; i++)
+		if (ed25519_verify(rfc8032_sig, rfc8032_msg, sizeof rfc8032_msg, rfc8032_key) != 1)
+			fail("Ed25519: RFC 8032 test 3 does not verify");
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	*rate = n / (now_s() - t0);
+	return (b.tv_sec - a.tv_sec + (b.tv_nsec - a.tv_nsec) / 1e9) / n;
 }
 
 #define MEDIAN3(expr, cpu, rate) do { double c_[RUNS], r_[RUNS]; int k_; load_begin(); \
@@ -1054,6 +1083,10 @@ main(int argc, char *argv[])
 	printf("|%s|%s|%s|%s|\n", "----------------------------------------------------------",
 	    "----------------", "--------------------------", "---------");
 
+	if (want("crypto")) {           /* every connect with a device block costs one */
+		MEDIAN3(verify_cost(2000, &rate_), cpu, rate);
+		row("Ed25519 verify (RFC 8032 test 3), one core, in process", cpu, rate, "/s");
+	}
 	start((const char *const[]){ "--echo", "--max-clients", "12000", "--idle-ms", "600000", NULL });
 	if (want("echo"))
 		echo_profiles("gateway");
