@@ -9,9 +9,9 @@ PREFIX  = /usr/local
 MANPREFIX = $(PREFIX)/share/man
 DESTDIR =
 
-PURE    = http.o route.o ws.o sha1.o sha2.o base64.o json.o device.o   # no I/O: linked into the tests too
+PURE    = http.o route.o ws.o sha1.o sha2.o base64.o json.o device.o catalog.o   # no I/O: linked into the tests too
 OBJ     = ed25519.o log.o page.o notify.o peer.o lock.o probe.o token.o pool.o conn.o serve.o schema.o rpc.o policy.o state.o broker.o pairing.o methods.o proto.o echo.o $(PURE)   # bottom to top; ed25519.o is pure too, but test/sign.c brings its own copy
-HDR     = config.h log.h notify.h sha1.h sha2.h ed25519.h base64.h page.h http.h route.h ws.h json.h peer.h lock.h probe.h token.h pool.h conn.h serve.h schema.h rpc.h policy.h device.h state.h broker.h pairing.h methods.h proto.h echo.h
+HDR     = config.h log.h notify.h sha1.h sha2.h ed25519.h base64.h page.h http.h route.h ws.h json.h peer.h lock.h probe.h token.h pool.h conn.h serve.h schema.h rpc.h catalog.h policy.h device.h state.h broker.h pairing.h methods.h proto.h echo.h
 
 all: gateway
 

@@ -23,6 +23,7 @@
 #include "json.h"
 #include "conn.h"
 #include "rpc.h"
+#include "catalog.h"
 #include "schema.h"
 #include "policy.h"
 #include "device.h"
@@ -105,32 +106,6 @@ connect_again(struct conn *c, const struct rpc_req *r)
 	rpc_error(c, r->id, "INVALID_REQUEST", "connect is only valid as the first request", NULL);
 }
 
-/* every method we know, with its scope from the real method catalog (method-scopes-*.mjs) */
-static const struct { const char *name; unsigned scope; } catalog[] = {
-	{ "health", S_READ }, { "status", S_READ }, { "system-presence", S_READ }, { "config.get", S_READ },
-	{ "last-heartbeat", S_READ }, { "wake", S_WRITE }, { "system-event", S_ADMIN }, { "logs.tail", S_READ },
-	{ "channels.status", S_READ }, { "diagnostics.stability", S_READ },
-	{ "node.list", S_READ }, { "node.describe", S_READ }, { "node.invoke", S_DYNAMIC },
-	{ "node.pair.list", S_PAIRING }, { "node.pair.approve", S_PAIRING }, { "node.pair.reject", S_PAIRING },
-	{ "node.pair.remove", S_PAIRING }, { "device.pair.list", S_PAIRING }, { "device.pair.remove", S_PAIRING },
-	{ "node.invoke.result", S_NODE }, { "node.event", S_NODE }, { "node.runnerInventory.update", S_NODE },
-	{ "node.skills.update", S_NODE }, { "node.pluginTools.update", S_NODE }, { "node.pluginSurface.refresh", S_NODE },
-	{ "node.pending.drain", S_NODE }, { "node.pending.pull", S_NODE }, { "node.pending.ack", S_NODE },
-	{ "node.invoke.progress", S_NODE }, { "connect", S_ADMIN }, { NULL, 0 }
-};
-
-/* the scope a method needs: an unknown method needs admin */
-static unsigned
-scope_of(const char *name)
-{
-	int i;
-
-	for (i = 0; catalog[i].name; i++)
-		if (strcmp(catalog[i].name, name) == 0)
-			return catalog[i].scope;
-	return S_ADMIN;
-}
-
 /* how the client authenticated, and the device token issued to it ("" if none) */
 struct auth {
 	const char *method;             /* "token", "device-token", "none" */
@@ -144,13 +119,12 @@ hello(struct conn *c, const char *id, long long t0, const struct auth *a)
 	struct session *s = c->sess;
 	struct jw w = rpc_writer();
 	const char *sep = "";
-	int k;
-
+	size_t k;
 	static char served[METHOD_LIST_MAX];    /* the methods served, as JSON: written once */
 
 	if (!served[0]) {
 		struct jw m = jw_init(served, sizeof served - 1);
-		for (k = 0; catalog[k].name; k++)
+		for (k = 0; k < catalog_len; k++)
 			if (methods_find(catalog[k].name) || broker_serves(catalog[k].name) || pairing_serves(catalog[k].name)) {
 				jw_printf(&m, "%s\"%s\"", sep, catalog[k].name);
 				sep = ",";
@@ -495,6 +469,8 @@ authorized(struct conn *c, const struct rpc_req *r, unsigned need)
 	}
 	if (rpc_allowed(need, s->scopes))
 		return 1;
+	if (need & ~(S_SESSIONS_READ | S_SESSIONS_WRITE))
+		need &= ~(S_SESSIONS_READ | S_SESSIONS_WRITE);  /* the scope named is the method's own */
 	for (k = 0; !(need & (1u << k)); k++)
 		;
 	name = scope_names[k];
@@ -574,7 +550,7 @@ proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 		rpc_error(c, id, "INVALID_REQUEST", msg, NULL);
 		return;
 	}
-	if (!authorized(c, &r, scope_of(name)))
+	if (!authorized(c, &r, catalog_scope(name)))
 		return;
 	if (strcmp(name, "connect") == 0)
 		connect_again(c, &r);

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "t.h"
+#include "rpc.h"
+#include "catalog.h"
 
 
 static void
@@ -472,6 +474,26 @@ json_vectors(void)
 	check(w.overflow, "json writer reports overflow");
 }
 
+/* the method catalog: every entry found by the search (so it is in order), and what it answers */
+static void
+catalog_vectors(void)
+{
+	static const struct { const char *name; unsigned scope; } v[] = {
+		{ "cron.list", S_READ }, { "sessions.list", S_READ | S_SESSIONS_READ }, { "set-heartbeats", S_ADMIN },
+		{ "node.invoke", S_DYNAMIC }, { "node.event", S_NODE }, { "node.pair.approve", S_PAIRING },
+		{ "question.list", S_QUESTIONS | S_SESSIONS_WRITE }, { "config.get", S_READ }, { "config.set", S_ADMIN },
+		{ "no.such.method", S_ADMIN }, { "", S_ADMIN }, { "zzz", S_ADMIN },
+	};
+	size_t i, found = 0;
+
+	for (i = 0; i < catalog_len; i++)
+		found += catalog_scope(catalog[i].name) == catalog[i].scope;
+	check(catalog_len == 482 && found == catalog_len, "the method catalog: %zu of %zu entries found by the search",
+	    found, catalog_len);
+	for (i = 0; i < sizeof v / sizeof v[0]; i++)
+		check(catalog_scope(v[i].name) == v[i].scope, "catalog: %s needs %#x", v[i].name, v[i].scope);
+}
+
 void
 unit_tests(void)
 {
@@ -485,4 +507,5 @@ unit_tests(void)
 	split_vectors();
 	frame_errors();
 	utf8_vectors();
+	catalog_vectors();
 }
