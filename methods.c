@@ -73,6 +73,7 @@ log_size(void)
 static long long started_mono, started_unix;
 static unsigned long long presence_version = 1;
 static int presence_due;                /* a change not yet broadcast */
+static int heartbeats = 1;              /* set-heartbeats: heartbeat wakes on, as the real gateway starts */
 static long long presence_sent = -PRESENCE_INTERVAL_MS; /* when the last broadcast went out */
 static char hostname[256], platform[160];
 
@@ -249,11 +250,11 @@ status(struct conn *c, const struct rpc_req *r)
 	rpc_reply(&w, r->id, 1);
 	jw_printf(&w, "\"payload\":{\"version\":\"%s\",\"pid\":%ld,\"port\":%d,\"protocol\":%d,"
 	    "\"uptimeMs\":%lld,\"startedAt\":%lld,\"connections\":{\"total\":%d,\"authenticated\":%d,"
-	    "\"max\":%d},\"heartbeat\":{\"defaultAgentId\":\"main\",\"agents\":[]},\"channelSummary\":[],"
+	    "\"max\":%d},\"heartbeat\":{\"defaultAgentId\":\"main\",\"agents\":[],\"enabled\":%s},\"channelSummary\":[],"
 	    "\"queuedSystemEvents\":[],\"sessions\":{\"paths\":[],\"count\":0,\"defaults\":{\"model\":null,"
 	    "\"contextTokens\":null},\"recent\":[],\"byAgent\":[]}}}", GATEWAY_VERSION, (long)getpid(),
 	    opt.port, PROTOCOL_VERSION, now_ms() - started_mono, started_unix, nconns, authed_clients(),
-	    opt.max_clients);
+	    opt.max_clients, heartbeats ? "true" : "false");
 	rpc_send(c, &w);
 }
 
@@ -301,6 +302,90 @@ static void
 last_heartbeat(struct conn *c, const struct rpc_req *r)
 {
 	rpc_ok(c, r->id, "null");               /* no agent here, so no heartbeat yet */
+}
+
+/* the real gateway's switch for heartbeat wakes; with no agent it wakes nothing, but it is kept and shown */
+static void
+set_heartbeats(struct conn *c, const struct rpc_req *r)
+{
+	int v = json_get(r->p, rpc_tok, r->params, "enabled");
+
+	if (v < 0 || (rpc_tok[v].type != JSON_TRUE && rpc_tok[v].type != JSON_FALSE)) {
+		rpc_error(c, r->id, "INVALID_REQUEST", "invalid set-heartbeats params: enabled (boolean) required", NULL);
+		return;
+	}
+	heartbeats = rpc_tok[v].type == JSON_TRUE;
+	rpc_ok(c, r->id, heartbeats ? "{\"ok\":true,\"enabled\":true}" : "{\"ok\":true,\"enabled\":false}");
+}
+
+/* is this request's params member there, and a value of this type (JSON_TRUE, JSON_FALSE)? */
+static int
+param_is(const struct rpc_req *r, const char *key, int type)
+{
+	int v = json_get(r->p, rpc_tok, r->params, key);
+
+	return v >= 0 && rpc_tok[v].type == type;
+}
+
+/* the integer in this request's params member, or dflt */
+static long long
+param_int(const struct rpc_req *r, const char *key, long long dflt)
+{
+	json_integer(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, key), &dflt);
+	return dflt;
+}
+
+/*
+ * No agents here, so no automations, sessions or providers: the real
+ * gateway's replies with nothing in them, so that the CLI says "No
+ * automations." rather than an error. A cron.list page's revision is the
+ * real one of an empty list: sha256 of "[]".
+ */
+static void
+cron_list(struct conn *c, const struct rpc_req *r)
+{
+	struct jw w = rpc_writer();
+	long long limit;
+
+	if (rpc_checked(c, r, cron_list_params) < 0)
+		return;
+	limit = param_int(r, "limit", 50);
+	rpc_reply(&w, r->id, 1);
+	jw_printf(&w, "\"payload\":{\"jobs\":[],\"snapshotRevision\":\"sha256:T1PNoYwrqgwDVLtfmj7L5e0Sq02OEbqHPC8RFhICuUU\","
+	    "\"total\":0,\"offset\":0,\"limit\":%lld,\"hasMore\":false,\"nextOffset\":null%s}}", limit > 200 ? 200 : limit,
+	    param_is(r, "compact", JSON_TRUE) || param_is(r, "includeDeliveryPreviews", JSON_FALSE) ? "" : ",\"deliveryPreviews\":{}");
+	rpc_send(c, &w);
+}
+
+static void
+cron_status(struct conn *c, const struct rpc_req *r)
+{
+	if (rpc_checked(c, r, no_params) == 0)  /* no scheduler runs here: not enabled */
+		rpc_ok(c, r->id, "{\"enabled\":false,\"triggersEnabled\":false,\"storage\":\"none\",\"jobs\":0,"
+		    "\"nextWakeAtMs\":null}");
+}
+
+static void
+sessions_list(struct conn *c, const struct rpc_req *r)
+{
+	struct jw w = rpc_writer();
+
+	if (rpc_checked(c, r, sessions_list_params) < 0)
+		return;
+	rpc_reply(&w, r->id, 1);
+	jw_printf(&w, "\"payload\":{\"ts\":%lld,\"path\":null,\"count\":0,\"totalCount\":0,\"limitApplied\":%lld,"
+	    "\"nextOffset\":null,\"hasMore\":false,\"owners\":[],\"defaults\":{\"modelProvider\":null,\"model\":null,"
+	    "\"contextTokens\":null},\"sessions\":[]}}", unix_ms(), param_int(r, "limit", 100));
+	rpc_send(c, &w);
+}
+
+static void
+usage_status(struct conn *c, const struct rpc_req *r)
+{
+	char payload[64];
+
+	snprintf(payload, sizeof payload, "{\"updatedAt\":%lld,\"providers\":[]}", unix_ms());
+	rpc_ok(c, r->id, payload);
 }
 
 static void
@@ -444,7 +529,9 @@ diagnostics_stability(struct conn *c, const struct rpc_req *r)
 
 static const struct { const char *name; method_fn *handle; } served[] = {
 	{ "health", health }, { "status", status }, { "system-presence", system_presence },
-	{ "config.get", config_get }, { "last-heartbeat", last_heartbeat }, { "wake", wake },
+	{ "config.get", config_get }, { "last-heartbeat", last_heartbeat }, { "set-heartbeats", set_heartbeats },
+	{ "wake", wake }, { "cron.list", cron_list }, { "cron.status", cron_status }, { "sessions.list", sessions_list },
+	{ "usage.status", usage_status },
 	{ "system-event", system_event }, { "logs.tail", logs_tail }, { "channels.status", channels_status },
 	{ "diagnostics.stability", diagnostics_stability }, { NULL, NULL }
 };

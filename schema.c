@@ -128,6 +128,59 @@ const struct json_field logs_params[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+/* what a gateway with no agents answers empty: the filters are checked as there, and match nothing */
+
+static const char *const cron_enabled[] = { "all", "enabled", "disabled", NULL };
+static const char *const cron_kinds[] = { "all", "at", "every", "cron", "on-exit", "stream", NULL };
+static const char *const cron_run_status[] = { "all", "ok", "error", "skipped", "unknown", NULL };
+static const char *const cron_triggers[] = { "all", "conditional", "unconditional", NULL };
+static const char *const cron_sort[] = { "nextRunAtMs", "updatedAtMs", "name", NULL };
+static const char *const sort_dir[] = { "asc", "desc", NULL };
+
+const struct json_field cron_list_params[] = {
+	{ "sessionKey", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "sessionAgentId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "includeDisabled", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "limit", JS_INT, 0, 1, 0, NULL, NULL },
+	{ "offset", JS_INT, 0, 0, 0, NULL, NULL },
+	{ "query", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "enabled", JS_ENUM, 0, 0, 0, NULL, cron_enabled },
+	{ "scheduleKind", JS_ENUM, 0, 0, 0, NULL, cron_kinds },
+	{ "lastRunStatus", JS_ENUM, 0, 0, 0, NULL, cron_run_status },
+	{ "trigger", JS_ENUM, 0, 0, 0, NULL, cron_triggers },
+	{ "sortBy", JS_ENUM, 0, 0, 0, NULL, cron_sort },
+	{ "sortDir", JS_ENUM, 0, 0, 0, NULL, sort_dir },
+	{ "agentId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "compact", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "includeDeliveryPreviews", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const char *const sessions_sort[] = { "updatedAt", "lastInteractionAt", "activity", NULL };
+
+const struct json_field sessions_list_params[] = {
+	{ "limit", JS_INT, 0, 1, 0, NULL, NULL }, { "offset", JS_INT, 0, 0, 0, NULL, NULL },
+	{ "activeMinutes", JS_INT, 0, 1, 0, NULL, NULL }, { "activeOnly", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "requireLastInteraction", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "sortBy", JS_ENUM, 0, 0, 0, NULL, sessions_sort }, { "includeGlobal", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "includeUnknown", JS_BOOL, 0, 0, 0, NULL, NULL }, { "excludeSubagents", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "excludeCron", JS_BOOL, 0, 0, 0, NULL, NULL }, { "excludeSystem", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "configuredAgentsOnly", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "includeDerivedTitles", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "includeLastMessage", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "includeActivitySummary", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "label", JS_STRING, 0, 1, 0, NULL, NULL }, { "projectId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "workspaceDir", JS_STRING, 0, 1, 0, NULL, NULL }, { "group", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "pinned", JS_BOOL, 0, 0, 0, NULL, NULL }, { "boardFace", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "hasBoard", JS_BOOL, 0, 0, 0, NULL, NULL }, { "creatorId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "ownerId", JS_STRING, 0, 1, 0, NULL, NULL }, { "ownerFirst", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "involvingMe", JS_BOOL, 0, 0, 0, NULL, NULL }, { "profileRelation", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "involvingProfileId", JS_STRING, 0, 1, 0, NULL, NULL }, { "includePeople", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ "spawnedBy", JS_STRING, 0, 1, 0, NULL, NULL }, { "agentId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "search", JS_STRING, 0, 0, 0, NULL, NULL }, { "archived", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
 /* the node broker's methods */
 
 const struct json_field no_params[] = { { NULL, 0, 0, 0, 0, NULL, NULL } };

@@ -9,6 +9,8 @@ extern const struct json_field connect_params[];
 extern const struct json_field wake_params[];
 extern const struct json_field system_event_params[];
 extern const struct json_field logs_params[];
+extern const struct json_field cron_list_params[];
+extern const struct json_field sessions_list_params[];
 extern const struct json_field no_params[];
 extern const struct json_field describe_params[];         /* also node.pair.remove: { nodeId } */
 extern const struct json_field request_params[];

@@ -505,6 +505,38 @@ scopes(void)
 	check(r && is(r, "ok", "true") && is(r, "payload.nodes", "[]") && jpath(r, "payload.ts")[0],
 	    "node.list with operator.read: no nodes (%s)", r ? r : "");
 	free(r);
+	/* a method of the real catalog that is not served: its own scope first, then "unknown method" */
+	r = call(fd, "{\"type\":\"req\",\"id\":\"k\",\"method\":\"skills.status\",\"params\":{}}");
+	check(r && is(r, "error.code", "INVALID_REQUEST") && is(r, "error.message", "unknown method: skills.status"),
+	    "skills.status with operator.read: unknown method, as the real gateway without it (%s)", r ? r : "");
+	free(r);
+	missing_scope(fd, "{\"type\":\"req\",\"id\":\"h\",\"method\":\"set-heartbeats\",\"params\":{\"enabled\":true}}",
+	    "operator.admin", "set-heartbeats needs operator.admin");
+	missing_scope(fd, "{\"type\":\"req\",\"id\":\"q\",\"method\":\"question.list\",\"params\":{}}",
+	    "operator.questions", "question.list needs operator.questions (or sessions.write)");
+	/* what a gateway with no agents has: nothing, in the real replies' shapes */
+	r = call(fd, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"cron.list\",\"params\":{\"limit\":500}}");
+	check(r && is(r, "payload.jobs", "[]") && is(r, "payload.total", "0") && is(r, "payload.limit", "200") &&
+	    is(r, "payload.nextOffset", "null") && is(r, "payload.deliveryPreviews", "{}") &&
+	    is(r, "payload.snapshotRevision", "sha256:T1PNoYwrqgwDVLtfmj7L5e0Sq02OEbqHPC8RFhICuUU"),
+	    "cron.list: no jobs, a page of the real shape (%s)", r ? r : "");
+	free(r);
+	r = call(fd, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"cron.list\",\"params\":{\"sortBy\":\"size\"}}");
+	check(r && is(r, "error.code", "INVALID_REQUEST") && strstr(jpath(r, "error.message"), "invalid cron.list params"),
+	    "cron.list with a filter it does not have: refused as there (%s)", r ? r : "");
+	free(r);
+	r = call(fd, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"cron.status\"}");
+	check(r && is(r, "payload.enabled", "false") && is(r, "payload.jobs", "0"), "cron.status: no scheduler (%s)",
+	    r ? r : "");
+	free(r);
+	r = call(fd, "{\"type\":\"req\",\"id\":\"s\",\"method\":\"sessions.list\",\"params\":{\"limit\":5}}");
+	check(r && is(r, "payload.sessions", "[]") && is(r, "payload.count", "0") && is(r, "payload.limitApplied", "5") &&
+	    is(r, "payload.hasMore", "false"), "sessions.list: none (%s)", r ? r : "");
+	free(r);
+	r = call(fd, "{\"type\":\"req\",\"id\":\"u\",\"method\":\"usage.status\",\"params\":{}}");
+	check(r && is(r, "payload.providers", "[]") && jpath(r, "payload.updatedAt")[0], "usage.status: no providers (%s)",
+	    r ? r : "");
+	free(r);
 	close(fd);
 
 	/* write implies read; admin allows all, and a second connect is refused */
@@ -525,6 +557,17 @@ scopes(void)
 	r = call(fd, "{\"type\":\"req\",\"id\":\"u\",\"method\":\"no.such\"}");
 	check(r && is(r, "error.message", "unknown method: no.such"), "an unknown method with admin (%s)", r ? r : "");
 	free(r);
+	r = call(fd, "{\"type\":\"req\",\"id\":\"h\",\"method\":\"set-heartbeats\",\"params\":{\"enabled\":1}}");
+	check(r && is(r, "error.message", "invalid set-heartbeats params: enabled (boolean) required"),
+	    "set-heartbeats without a boolean (%s)", r ? r : "");
+	free(r);
+	r = call(fd, "{\"type\":\"req\",\"id\":\"h\",\"method\":\"set-heartbeats\",\"params\":{\"enabled\":false}}");
+	check(r && is(r, "payload.ok", "true") && is(r, "payload.enabled", "false"), "set-heartbeats false (%s)", r ? r : "");
+	free(r);
+	r = call(fd, "{\"type\":\"req\",\"id\":\"s\",\"method\":\"status\"}");
+	check(r && is(r, "payload.heartbeat.enabled", "false"), "and status shows it (%s)", r ? jpath(r, "payload.heartbeat") : "");
+	free(r);
+	free(call(fd, "{\"type\":\"req\",\"id\":\"h\",\"method\":\"set-heartbeats\",\"params\":{\"enabled\":true}}"));
 	close(fd);
 }
 

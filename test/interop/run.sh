@@ -144,6 +144,16 @@ expect "gateway call system-presence --json" 0 '"reason": "self"' \
 ocenv="OPENCLAW_GATEWAY_URL=$url OPENCLAW_GATEWAY_TOKEN=$TOKEN"
 expect "health (url and token from the environment)" 0 "Gateway probe duration" health --timeout 10000
 expect "health --json (url and token from the environment)" 0 '"ok": true' health --timeout 10000 --json
+# what a gateway with no agents has: nothing, in the real replies' shapes; no scope error on a read
+expect "cron list: no automations" 0 "No automations." cron list
+expect "cron status: no scheduler" 0 '"enabled": false' cron status
+expect "gateway call sessions.list: none" 0 '"sessions": []' gateway call sessions.list --json
+expect "gateway call usage.status: no providers" 0 '"providers": []' gateway call usage.status --json
+expect "gateway call gateway.identity.get: unknown method, not a scope error" any \
+    "unknown method: gateway.identity.get" gateway call gateway.identity.get --json
+expect "skills list: unknown method, not a scope error" any "unknown method: skills.status" skills list
+expect "system heartbeat disable" 0 '"enabled": false' system heartbeat disable
+expect "system heartbeat enable" 0 '"enabled": true' system heartbeat enable
 ocenv=
 expect "gateway health, wrong token: refused" any "unauthorized: gateway token mismatch" \
     gateway health --url $url --token wrong-token
