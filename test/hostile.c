@@ -384,6 +384,22 @@ park(int fd, const unsigned char *frag)
 	return op == WS_PONG;
 }
 
+/*
+ * Has the daemon closed this parker? Its close frame says so before the
+ * end of the stream does: ready must not be said while one is going.
+ * (Its other frames are events, short: a two-byte header each.)
+ */
+static int
+closed_by_peer(int fd, unsigned char *b, size_t cap)
+{
+	ssize_t n = read(fd, b, cap), off;
+
+	for (off = 0; off + 1 < n; off += 2 + (b[off + 1] & 0x7f))
+		if ((b[off] & 0x0f) == WS_CLOSE || (b[off + 1] & 0x7f) > 125)
+			return 1;
+	return n <= 0;
+}
+
 /* the parkers, until ctl closes: "r" on ready once all are parked, and again each time "?" asks */
 static void
 parkers(int port, int ctl, int ready)
@@ -417,8 +433,8 @@ parkers(int port, int ctl, int ready)
 			asked = 1;
 		}
 		for (i = 0; i < SHARE_PARKERS; i++)
-			if (pf[i].revents && read(pf[i].fd, b, sizeof b) <= 0) {
-				close(pf[i].fd);        /* made room (close 1009, then the end): park again */
+			if (pf[i].revents && closed_by_peer(pf[i].fd, b, sizeof b)) {
+				close(pf[i].fd);        /* made room (close 1009): park again before saying ready */
 				pf[i].fd = -1;
 			}
 	}
