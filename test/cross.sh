@@ -40,11 +40,16 @@ if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
 	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>"$tmp/mount.log" ||
 	    fail "binfmt_misc is not mounted and cannot be ($(cat "$tmp/mount.log")); the suite execs the daemon, so it needs it"
 fi
-passed=0 failed=0
-for t in $targets; do
+# each target builds and runs in its own copy, all side by side (under qemu the suite mostly waits);
+# their reports follow in order
+run_target() {
+	t=$1
 	h=/proc/sys/fs/binfmt_misc/$(handler "$t")
 	[ -e "$h" ] || update-binfmts --enable "$(handler "$t")" >/dev/null 2>&1
-	grep -q enabled "$h" 2>/dev/null || fail "binfmt has no enabled $(handler "$t") handler ($h)"
+	if ! grep -q enabled "$h" 2>/dev/null; then
+		echo "FAIL - binfmt has no enabled $(handler "$t") handler ($h)"
+		return 1
+	fi
 	case $t in
 	s390x) extra= ;;
 	*) extra="-D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64" ;;      # wall clocks past 2038
@@ -54,12 +59,19 @@ for t in $targets; do
 	if ! (cd "$tmp/$t" && make -s -j2 gateway test/run CC="$(triple "$t")-gcc" \
 	    CFLAGS="-std=c99 -pedantic -Wall -Wextra -O2 $extra" LDFLAGS=-static); then
 		echo "FAIL - $t: does not build"
-		failed=$((failed + 1))
-		continue
+		return 1
 	fi
 	(cd "$tmp/$t" && GATEWAY_EMULATED=1 ./test/run ./gateway) >"$tmp/$t.log" 2>&1
 	grep -E '^(FAIL|skipped|[a-z]+: [0-9]+ passed)' "$tmp/$t.log"
-	last=$(grep -a '^[0-9]* passed, [0-9]* failed$' "$tmp/$t.log" | tail -n 1)
+}
+for t in $targets; do
+	run_target "$t" >"$tmp/$t.report" 2>&1 &
+done
+wait
+passed=0 failed=0
+for t in $targets; do
+	cat "$tmp/$t.report"
+	last=$(grep -a '^[0-9]* passed, [0-9]* failed$' "$tmp/$t.log" 2>/dev/null | tail -n 1)
 	echo "$t: ${last:-no count}"
 	case $last in
 	*" passed, "*" failed")
