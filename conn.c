@@ -29,7 +29,7 @@ int draining;                           /* shutting down: no new WebSocket, /rea
 unsigned char rbuf[READ_CHUNK];         /* every read lands here; clients own no read buffer */
 
 struct conn *conn_busy;                 /* whose input is being parsed: its buffers are in use */
-struct tally conn_over = { "closed", "connection", NULL, 0, 0, NULL, 0 };   /* past a bound or the budget */
+struct tally conn_over = { "closed", "connection", NULL, 0, 0, NULL, 0, 0 };   /* past a bound or the budget */
 
 static void set_pool(struct conn *c, int pool);
 static struct conn *corked;            /* whose output the cork holds (below), or NULL */
@@ -410,7 +410,7 @@ set_pool(struct conn *c, int pool)
 static void
 evict(struct conn *c)
 {
-	static struct tally evicted = { "evicted", "connection", NULL, 0, 0, NULL, 0 };
+	static struct tally evicted = { "evicted", "connection", NULL, 0, 0, NULL, 0, 0 };
 
 	tally(&evicted, c->hold.pool == POOL_PREAUTH ? "the pre-auth pool was full; the user holding the most made room" :
 	    "the session pool was full; the user holding the most made room");

@@ -35,7 +35,7 @@ static int sigpipe[2];
 static int reserve_fd = -1;             /* spare descriptor, given up to shed a connection on EMFILE */
 static int accept_paused;               /* out of descriptors and no reserve: wait for a close */
 static long long drain_deadline;
-static struct tally refused = { "refused", "connection", NULL, 0, 0, NULL, 0 };
+static struct tally refused = { "refused", "connection", NULL, 0, 0, NULL, 0, 0 };
 
 static const char usage_text[] =
     "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--state-file PATH] [--echo]\n"
@@ -187,6 +187,8 @@ parse_options(int argc, char *argv[])
 			opt.token_file = VALUE("--token-file");
 		} else if (OPTION("--state-file")) {
 			opt.state_file = VALUE("--state-file");
+		} else if (strcmp(arg, "health") == 0) {
+			usage_error("health is a subcommand, and comes first: gateway health [--port PORT] [--timeout MS]");
 		} else {
 			usage_error("unknown option '%s'", arg);
 		}

@@ -173,14 +173,25 @@ reason(int status)
 
 /* A complete response that closes the connection; 0 if it does not fit. */
 size_t
+http_head(char *out, size_t cap, int status, const char *headers, const char *ctype, size_t length)
+{
+	int n = snprintf(out, cap, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
+	    "Cache-Control: no-store\r\nConnection: close\r\n%s\r\n", status, reason(status), ctype,
+	    (unsigned long)length, headers);
+
+	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+}
+
+size_t
 http_response(char *out, size_t cap, int status, const char *headers,
     const char *ctype, const char *body, int head_only)
 {
-	int n;
+	size_t n = http_head(out, cap, status, headers, ctype, strlen(body)), len = strlen(body);
 
-	n = snprintf(out, cap, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-	    "Content-Length: %lu\r\nCache-Control: no-store\r\nConnection: close\r\n%s\r\n%s",
-	    status, reason(status), ctype, (unsigned long)strlen(body), headers,
-	    head_only ? "" : body);
-	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+	if (n == 0 || head_only)
+		return n;
+	if (len >= cap - n)
+		return 0;
+	memcpy(out + n, body, len + 1);
+	return n + len;
 }

@@ -17,6 +17,7 @@ int  http_parse(const char *buf, size_t len, struct http_req *req);
 int  http_header(const struct http_req *req, const char *name, struct span *value);
 int  http_has_token(struct span list, const char *token);
 int  span_eq(struct span s, const char *str);
+size_t http_head(char *out, size_t cap, int status, const char *headers, const char *ctype, size_t length);
 size_t http_response(char *out, size_t cap, int status, const char *headers,
                      const char *ctype, const char *body, int head_only);
 

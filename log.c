@@ -104,7 +104,20 @@ tally(struct tally *t, const char *why)
 		tallies = t;
 	}
 	t->n++;
+	t->total++;
 	t->why = why;
+}
+
+unsigned long
+tallies_refused(void)
+{
+	const struct tally *t;
+	unsigned long n = 0;
+
+	for (t = tallies; t; t = t->next)
+		if (strcmp(t->verb, "refused") == 0 || strcmp(t->verb, "evicted") == 0)
+			n += t->total;
+	return n;
 }
 
 /* Log the counts that are due (all of them if final); when the next is due, -1 if none waits. */

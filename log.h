@@ -22,8 +22,10 @@ struct tally {                          /* "warning: <verb> <n> <noun>s (<why>)"
 	long long reported;
 	struct tally *next;
 	int listed;
+	unsigned long total;            /* counted since the start */
 };
 void tally(struct tally *t, const char *why);
+unsigned long tallies_refused(void);    /* connections and connects refused or evicted, since the start */
 long long tallies_report(long long now, int final);
 
 #endif

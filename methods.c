@@ -15,8 +15,10 @@
 #include "ws.h"
 #include "json.h"
 #include "conn.h"
+#include "pool.h"
 #include "rpc.h"
 #include "schema.h"
+#include "broker.h"
 #include "methods.h"
 
 /* the presence names of the client strings kept (rpc.h's F_ order) */
@@ -240,6 +242,29 @@ methods_snapshot(struct jw *w, long long t0, const struct session *s)
 	return presence_version;
 }
 
+/*
+ * What only this daemon has, under "daemon" in status: the memory budget
+ * in use, the connections and connects refused or evicted since the start
+ * (the page makes a rate of it), and the invokes waiting on each node.
+ */
+static void
+write_daemon(struct jw *w)
+{
+	const char *sep = "";
+	int i;
+
+	jw_printf(w, ",\"daemon\":{\"memoryUsed\":%zu,\"memoryMax\":%zu,\"refused\":%lu,\"invokesWaiting\":{",
+	    mem_held(), opt.max_memory, tallies_refused());
+	for (i = 0; i < nconns; i++)
+		if (conns[i]->sess && conns[i]->sess->node) {
+			jw_printf(w, "%s", sep);
+			jw_str(w, SESSION_FIELD(conns[i]->sess, F_DEVICE));
+			jw_printf(w, ":%d", conns[i]->sess->node->pending);
+			sep = ",";
+		}
+	JW_LIT(w, "}}");
+}
+
 /* methods */
 
 static void
@@ -252,9 +277,11 @@ status(struct conn *c, const struct rpc_req *r)
 	    "\"uptimeMs\":%lld,\"startedAt\":%lld,\"connections\":{\"total\":%d,\"authenticated\":%d,"
 	    "\"max\":%d},\"heartbeat\":{\"defaultAgentId\":\"main\",\"agents\":[],\"enabled\":%s},\"channelSummary\":[],"
 	    "\"queuedSystemEvents\":[],\"sessions\":{\"paths\":[],\"count\":0,\"defaults\":{\"model\":null,"
-	    "\"contextTokens\":null},\"recent\":[],\"byAgent\":[]}}}", GATEWAY_VERSION, (long)getpid(),
+	    "\"contextTokens\":null},\"recent\":[],\"byAgent\":[]}", GATEWAY_VERSION, (long)getpid(),
 	    opt.port, PROTOCOL_VERSION, now_ms() - started_mono, started_unix, nconns, authed_clients(),
 	    opt.max_clients, heartbeats ? "true" : "false");
+	write_daemon(&w);
+	JW_LIT(&w, "}}");
 	rpc_send(c, &w);
 }
 

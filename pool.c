@@ -128,6 +128,12 @@ mem_give(struct holder *h, size_t n)
 	h->mem -= n;
 }
 
+size_t
+mem_held(void)
+{
+	return mem_total;
+}
+
 /*
  * The budget is full and h wants more: the largest connection of the user
  * holding the most, if it holds more than want (else NULL: h goes without).

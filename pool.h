@@ -20,6 +20,7 @@ int  pool_size(int pool);
 struct holder *pool_victim(const struct holder *h, int pool);      /* who makes room for h, or NULL: refuse */
 int  mem_take(struct holder *h, size_t n);      /* 0: counted within the budget; -1: no room */
 void mem_give(struct holder *h, size_t n);
+size_t mem_held(void);                  /* bytes of the budget all connections hold */
 struct holder *mem_victim(const struct holder *h, size_t want, const struct holder *busy);
 
 #endif

@@ -89,7 +89,7 @@ proto_open(struct conn *c)
 	rpc_send(c, &w);
 }
 
-static struct tally refusals = { "refused", "connect", NULL, 0, 0, NULL, 0 };
+static struct tally refusals = { "refused", "connect", NULL, 0, 0, NULL, 0, 0 };
 
 /* a handshake failure: the error reply, then the close with the message */
 static void
@@ -268,7 +268,7 @@ token_refused(struct conn *c, const char *id, const char *reason, int retry)
 	refuse(c, id, "INVALID_REQUEST", msg, more, 1008);
 }
 
-static struct tally device_refusals = { "refused", "device proof", NULL, 0, 0, NULL, 0 };
+static struct tally device_refusals = { "refused", "device proof", NULL, 0, 0, NULL, 0, 0 };
 
 /*
  * Is the token right? The shared one, or (for a verified device) its device

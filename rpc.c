@@ -124,7 +124,7 @@ rpc_writer(void)
 void
 rpc_send(struct conn *c, struct jw *w)
 {
-	static struct tally unsent = { "dropped", "response", NULL, 0, 0, NULL, 0 };
+	static struct tally unsent = { "dropped", "response", NULL, 0, 0, NULL, 0, 0 };
 
 	if (w->overflow) {
 		tally(&unsent, "over the reply buffer, JSON_OUT_MAX");     /* no reply is this large: a bug */

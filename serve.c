@@ -92,13 +92,16 @@ static void
 send_page(struct conn *c, int head)
 {
 	char out[512];
-	struct iovec iov[2];
+	struct iovec iov[1 + PAGE_PARTS];
+	int i;
 
 	iov[0].iov_base = out;
 	iov[0].iov_len = page_head(out, sizeof out);
-	iov[1].iov_base = (void *)status_page;
-	iov[1].iov_len = head ? 0 : strlen(status_page);
-	conn_writev(c, iov, 2);
+	for (i = 0; i < PAGE_PARTS; i++) {
+		iov[1 + i].iov_base = (void *)page_parts[i];
+		iov[1 + i].iov_len = head ? 0 : strlen(page_parts[i]);
+	}
+	conn_writev(c, iov, 1 + PAGE_PARTS);
 	conn_drain(c);
 }
 

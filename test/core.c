@@ -20,6 +20,28 @@ static char resp[65536];
 static const char healthz[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 static const char readyz_unfinished[] = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n";   /* no empty line yet */
 
+/* the number the README writes after this phrase (with thousands commas), or -1 */
+static long
+readme_figure(const char *phrase)
+{
+	static char text[1 << 17];
+	FILE *f = fopen("README", "r");
+	const char *p;
+	long n = -1;
+	size_t len;
+
+	if (f == NULL)
+		return -1;
+	len = fread(text, 1, sizeof text - 1, f);
+	text[len] = '\0';
+	fclose(f);
+	if ((p = strstr(text, phrase)) != NULL)
+		for (p += strlen(phrase), n = 0; (*p >= '0' && *p <= '9') || *p == ','; p++)
+			if (*p != ',')
+				n = n * 10 + (*p - '0');
+	return n;
+}
+
 /* GET / without an upgrade: the status page, small, self-contained, locked down */
 static void
 page_test(int port)
@@ -33,13 +55,14 @@ page_test(int port)
 	if (strstr(resp, "Content-Length: "))
 		len = atol(strstr(resp, "Content-Length: ") + 16);
 	check(st == 200 && strstr(resp, "Content-Type: text/html; charset=utf-8\r\n") && body &&
-	    len == (long)strlen(body + 4) && len < 4096 && strncmp(body + 4, "<!doctype html>", 15) == 0,
-	    "GET /: the status page, under 4 KiB (%ld bytes): %.200s", len, resp);
+	    len == (long)strlen(body + 4) && len <= 8192 && strncmp(body + 4, "<!doctype html>", 15) == 0,
+	    "GET /: the status page, at most 8 KiB (%ld bytes): %.200s", len, resp);
 	check(strstr(resp, "Content-Security-Policy: default-src 'none'; ") && strstr(resp, "connect-src 'self'") &&
 	    strstr(resp, "frame-ancestors 'none'") && strstr(resp, "X-Frame-Options: DENY"),
 	    "the page may load nothing, talk only to its origin, and never be framed");
 	check(body && !strstr(body, "src=") && !strstr(body, "href=") && !strstr(body, "http"),
 	    "the page asks for nothing outside itself");
+	check(len == readme_figure("self-contained page of "), "the README gives the page's size: %ld bytes", len);
 }
 
 static void
@@ -431,6 +454,13 @@ option_tests(void)
 	check(st == EXIT_USAGE && strstr(g.log, "unknown option '--bogus'") && strstr(g.log, "usage:"),
 	    "unknown option: 64 (%d: %s)", st, g.log);
 	args[0] = "--port";
+	args[1] = "1";
+	args[2] = "health";
+	args[3] = NULL;
+	gw_spawn(&g, gateway_path, NULL, -1, args);
+	st = gw_wait(&g);
+	check(st == EXIT_USAGE && strstr(g.log, "health is a subcommand, and comes first: gateway health [--port PORT]"),
+	    "health after an option: 64, and where it goes (%d: %s)", st, g.log);
 	args[1] = NULL;
 	gw_spawn(&g, gateway_path, NULL, -1, args);
 	check(gw_wait(&g) == EXIT_USAGE, "--port without a value: 64");

@@ -1,13 +1,14 @@
 // Interop: a node with its own Ed25519 key (node's crypto, that is OpenSSL),
 // which signs a correct proof with it. Forged, it claims another device's id:
 // the gateway must refuse it "device identity mismatch" and close 1008.
-// Honest (CLAIMED_DEVICE_ID "own"), it must get hello-ok; it prints its id.
-// Usage: WS_MODULE=/path/to/node_modules/ws node keyed-node.mjs PORT TOKEN CLAIMED_DEVICE_ID
+// Honest (CLAIMED_DEVICE_ID "own"), it must get hello-ok; it prints its id,
+// and then leaves, or with "stay" stays connected until it is stopped.
+// Usage: WS_MODULE=/path/to/node_modules/ws node keyed-node.mjs PORT TOKEN CLAIMED_DEVICE_ID [stay]
 import { createRequire } from 'node:module';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 const require = createRequire(import.meta.url);
 const WebSocket = require(process.env.WS_MODULE);
-const [port, token, claim] = process.argv.slice(2);
+const [port, token, claim, stay] = process.argv.slice(2);
 const honest = claim === 'own';
 const check = (ok, what) => {
   console.log(`${ok ? 'ok' : 'FAIL'} - ${honest ? 'a node with its own key' : 'forged node'}: ${what}`);
@@ -24,9 +25,10 @@ let closed;
 ws.on('message', (data) => {
   frames.push(JSON.parse(data));
   if (frames.length === 1) connect(frames[0].payload.nonce);
+  else if (honest && frames.length === 2 && stay) report();
   else if (honest && frames.length === 2) ws.close(1000);
 });
-ws.on('close', (code, reason) => { closed = { code, reason: reason.toString() }; report(); });
+ws.on('close', (code, reason) => { closed = { code, reason: reason.toString() }; if (!stay) report(); });
 ws.on('error', (e) => { check(false, `socket error ${e.message}`); });
 
 function connect(nonce) {

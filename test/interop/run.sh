@@ -16,11 +16,13 @@ ns=gateway-interop-$$
 pid=
 web=
 nodepid=
+keyedpid=
 
 # every process started here is stopped here, and waited for, before the suite ends
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	[ -n "$nodepid" ] && kill -9 -"$nodepid" 2>/dev/null && wait "$nodepid" 2>/dev/null
+	[ -n "$keyedpid" ] && kill -9 "$keyedpid" 2>/dev/null && wait "$keyedpid" 2>/dev/null
 	[ -n "$web" ] && kill $web 2>/dev/null && wait $web 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
@@ -312,13 +314,29 @@ stop
 n=$(grep -c "refused a WebSocket from another origin (403)" "$tmp/gateway.log")
 [ "$n" -eq 2 ] && ok "the two foreign pages were refused with 403" || notok "403 refusals logged: $n, wanted 2"
 
-# --- the status page, on the daemon's own origin: it asks for the token,
-# connects (a real browser's handshake and Origin), shows the live values,
-# and lists a second client when one connects. The screenshot is kept.
+# --- the status page, on the daemon's own origin, with a node connected and
+# waiting for approval (keyed-node.mjs, which stays): it asks for the token
+# and says where it is, refuses a wrong one, takes #token= and wipes it,
+# shows the node waiting, then approved, and lists a second client. The
+# screenshots (desktop and phone widths) are kept in test/interop/out.
 mkdir -p test/interop/out
 start --token-file "$tmp/token"
-client /usr/bin/python3 test/interop/browser.py status http://127.0.0.1:18789/ "$TOKEN" \
-    "$(pwd)/test/interop/out/status-page.png"
+mkfifo "$tmp/keyed"
+ip netns exec "$ns" env WS_MODULE="$cache/ws/node_modules/ws" node test/interop/keyed-node.mjs 18789 "$TOKEN" own stay \
+    >"$tmp/keyed" 2>&1 &
+keyedpid=$!
+exec 5<"$tmp/keyed"
+IFS= read -r line <&5 || line=
+say "    $line"
+case $line in
+"ok - "*) ok "a node with its own key stays connected for the page: ${line#ok - }" ;;
+*) notok "a node with its own key stays connected for the page: $line" ;;
+esac
+client /usr/bin/python3 test/interop/browser.py status http://127.0.0.1:18789/ "$TOKEN" "$(pwd)/test/interop/out"
+kill "$keyedpid"
+wait "$keyedpid" 2>/dev/null
+keyedpid=
+exec 5<&-
 stop
 
 passed=$(grep -c '^ok - ' "$tmp/all")
