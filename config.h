@@ -107,6 +107,9 @@
 #define JSON_MAX_DEPTH       32
 #define JSON_MAX_TOKENS      8192       /* values in one request */
 #define JSON_LIST_MAX        256        /* members of a list of names compared (NODE_COMMANDS_MAX) */
+#define CRON_PAGE_DEFAULT    50         /* cron.list page without a limit, as the real gateway; */
+#define CRON_PAGE_MAX        200        /* at most this (no jobs here, so only the reply says it) */
+#define SESSIONS_PAGE_DEFAULT 100       /* sessions.list's limitApplied without a limit */
 #define JSON_OUT_MAX         (2u * 1024 * 1024)   /* one reply or event */
 
 /* the log */

@@ -376,11 +376,12 @@ cron_list(struct conn *c, const struct rpc_req *r)
 
 	if (rpc_checked(c, r, cron_list_params) < 0)
 		return;
-	limit = param_int(r, "limit", 50);
+	limit = param_int(r, "limit", CRON_PAGE_DEFAULT);
 	rpc_reply(&w, r->id, 1);
 	jw_printf(&w, "\"payload\":{\"jobs\":[],\"snapshotRevision\":\"sha256:T1PNoYwrqgwDVLtfmj7L5e0Sq02OEbqHPC8RFhICuUU\","
-	    "\"total\":0,\"offset\":0,\"limit\":%lld,\"hasMore\":false,\"nextOffset\":null%s}}", limit > 200 ? 200 : limit,
-	    param_is(r, "compact", JSON_TRUE) || param_is(r, "includeDeliveryPreviews", JSON_FALSE) ? "" : ",\"deliveryPreviews\":{}");
+	    "\"total\":0,\"offset\":0,\"limit\":%lld,\"hasMore\":false,\"nextOffset\":null%s}}",
+	    limit > CRON_PAGE_MAX ? CRON_PAGE_MAX : limit, param_is(r, "compact", JSON_TRUE) ||
+	    param_is(r, "includeDeliveryPreviews", JSON_FALSE) ? "" : ",\"deliveryPreviews\":{}");
 	rpc_send(c, &w);
 }
 
@@ -402,7 +403,7 @@ sessions_list(struct conn *c, const struct rpc_req *r)
 	rpc_reply(&w, r->id, 1);
 	jw_printf(&w, "\"payload\":{\"ts\":%lld,\"path\":null,\"count\":0,\"totalCount\":0,\"limitApplied\":%lld,"
 	    "\"nextOffset\":null,\"hasMore\":false,\"owners\":[],\"defaults\":{\"modelProvider\":null,\"model\":null,"
-	    "\"contextTokens\":null},\"sessions\":[]}}", unix_ms(), param_int(r, "limit", 100));
+	    "\"contextTokens\":null},\"sessions\":[]}}", unix_ms(), param_int(r, "limit", SESSIONS_PAGE_DEFAULT));
 	rpc_send(c, &w);
 }
 
