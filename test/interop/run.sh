@@ -154,6 +154,10 @@ expect "gateway call usage.status: no providers" 0 '"providers": []' gateway cal
 expect "gateway call gateway.identity.get: unknown method, not a scope error" any \
     "unknown method: gateway.identity.get" gateway call gateway.identity.get --json
 expect "skills list: unknown method, not a scope error" any "unknown method: skills.status" skills list
+expect "message send: the CLI's own answer, not a scope error" any "Channel is required" \
+    message send --target someone --message hi
+expect "doctor: its memory probe says unknown method, not a scope error" 0 \
+    "unknown method: doctor.memory.status" doctor --non-interactive
 expect "system heartbeat disable" 0 '"enabled": false' system heartbeat disable
 expect "system heartbeat enable" 0 '"enabled": true' system heartbeat enable
 ocenv=
