@@ -241,6 +241,12 @@ gw_start(struct gw *g, int port, const char *const *args)
 	snprintf(portarg, sizeof portarg, "%d", port);
 	argv[n++] = "--port";
 	argv[n++] = portarg;
+	/* the timers a test does not set (a later option wins) are a day: a slow machine must not put a
+	   tick or an idle ping where a test reads an answer */
+	argv[n++] = "--tick-ms";
+	argv[n++] = "86400000";
+	argv[n++] = "--idle-ms";
+	argv[n++] = "86400000";
 	while (args && *args && n < 31)
 		argv[n++] = *args++;
 	argv[n] = NULL;
