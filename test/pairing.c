@@ -310,7 +310,8 @@ lifecycle(struct gw *g)
 		free(next_text(node));  /* the older connection of the node: closed */
 		close(node);
 		node = again;
-		snprintf(auth, sizeof auth, ",\"auth\":{\"deviceToken\":\"x%s\"}", token + 1);
+		snprintf(auth, sizeof auth, ",\"auth\":{\"deviceToken\":\"%c%s\"}", token[0] == 'x' ? 'y' : 'x',
+		    token + 1);                 /* one character other than the token's */
 		again = node_connect(3, "probe", "[]", auth, NULL, &r);
 		check(r && is(r, "error.message", "unauthorized: device token mismatch (rotate/reissue device token)") &&
 		    is(r, "error.details.code", "AUTH_DEVICE_TOKEN_MISMATCH"), "a wrong device token (%.200s)", r ? r : "");
