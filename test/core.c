@@ -128,7 +128,8 @@ listen6(int port)
 	sin6.sin6_family = AF_INET6;
 	sin6.sin6_addr = in6addr_loopback;
 	sin6.sin6_port = htons((unsigned short)port);
-	if (fd >= 0 && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0 ||
+	if (fd >= 0 && (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||  /* so the daemon is never a holder too */
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0 ||
 	    bind(fd, (struct sockaddr *)&sin6, sizeof sin6) < 0 || listen(fd, 1) < 0)) {
 		close(fd);
 		fd = -1;
@@ -280,6 +281,7 @@ lock_tests(void)
 	/* a foreign listener holds the port */
 	port = free_port();
 	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);         /* held by this test only, never by a daemon it starts */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
