@@ -88,6 +88,23 @@ resolved(const char *request, const char *node, const char *decision, struct con
 	rpc_broadcast(S_PAIRING, "node.pair.resolved", payload);
 }
 
+/* who asks, as both a request and an approval show it: from clientId to deviceFamily */
+static void
+write_identity(struct jw *w, const struct paired *d, const struct surface *f)
+{
+	jw_str(w, d->field[D_CLIENT]);
+	JW_LIT(w, ",\"clientMode\":");
+	jw_str(w, d->field[D_MODE]);
+	JW_LIT(w, ",\"displayName\":");
+	jw_str(w, f->name);
+	JW_LIT(w, ",\"platform\":");
+	jw_str(w, d->field[D_PLATFORM]);
+	JW_LIT(w, ",\"version\":");
+	jw_str(w, f->version);
+	JW_LIT(w, ",\"deviceFamily\":");
+	jw_str(w, d->field[D_FAMILY]);
+}
+
 /* a pending node surface as node.pair.list and node.pair.requested show it */
 static void
 write_request(struct jw *w, const struct paired *d)
@@ -95,17 +112,7 @@ write_request(struct jw *w, const struct paired *d)
 	const struct surface *s = d->pending;
 
 	jw_printf(w, "{\"requestId\":\"%s\",\"nodeId\":\"%s\",\"clientId\":", s->request, d->id);
-	jw_str(w, d->field[D_CLIENT]);
-	JW_LIT(w, ",\"clientMode\":");
-	jw_str(w, d->field[D_MODE]);
-	JW_LIT(w, ",\"displayName\":");
-	jw_str(w, s->name);
-	JW_LIT(w, ",\"platform\":");
-	jw_str(w, d->field[D_PLATFORM]);
-	JW_LIT(w, ",\"version\":");
-	jw_str(w, s->version);
-	JW_LIT(w, ",\"deviceFamily\":");
-	jw_str(w, d->field[D_FAMILY]);
+	write_identity(w, d, s);
 	jw_printf(w, ",\"caps\":%s,\"commands\":%s,\"requiredApproveScopes\":", s->caps, s->commands);
 	rpc_scopes(w, approve_scopes(s->commands));
 	jw_printf(w, ",\"silent\":true,\"ts\":%lld}", s->ts);
@@ -389,17 +396,7 @@ write_approved(struct jw *w, const struct paired *d)
 	const struct surface *a = d->approved;
 
 	jw_printf(w, "{\"nodeId\":\"%s\",\"clientId\":", d->id);
-	jw_str(w, d->field[D_CLIENT]);
-	JW_LIT(w, ",\"clientMode\":");
-	jw_str(w, d->field[D_MODE]);
-	JW_LIT(w, ",\"displayName\":");
-	jw_str(w, a->name);
-	JW_LIT(w, ",\"platform\":");
-	jw_str(w, d->field[D_PLATFORM]);
-	JW_LIT(w, ",\"version\":");
-	jw_str(w, a->version);
-	JW_LIT(w, ",\"deviceFamily\":");
-	jw_str(w, d->field[D_FAMILY]);
+	write_identity(w, d, a);
 	jw_printf(w, ",\"caps\":%s,\"commands\":%s,\"createdAtMs\":%lld,\"approvedAtMs\":%lld,\"lastSeenAtMs\":%lld,"
 	    "\"lastSeenReason\":\"%s\"}", a->caps, a->commands, a->created_at, a->approved_at, d->seen_at, d->seen_reason);
 }
