@@ -40,6 +40,7 @@ struct app {
 	long long (*deadline)(const struct conn *c);    /* when it is passed, close; 0: none */
 	void (*shutdown)(struct conn *c);               /* before the close 1012 */
 	long long (*tick)(long long now);               /* returns when to call it next */
+	void (*page)(struct conn *c, int head);         /* GET / without an upgrade; NULL: 404 */
 };
 extern struct conn **conns;
 extern int nconns, conns_max;

@@ -21,4 +21,4 @@ echo_message(struct conn *c, int opcode, const unsigned char *p, size_t n)
 	ws_send(c, opcode, p, n);
 }
 
-const struct app echo_app = { echo_open, echo_message, NULL, NULL, NULL, NULL };
+const struct app echo_app = { echo_open, echo_message, NULL, NULL, NULL, NULL, NULL };

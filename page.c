@@ -9,12 +9,15 @@
  * and keeps it in the page's memory only. Served with a policy that lets it
  * load nothing and talk only to this origin.
  */
+#include <sys/uio.h>
 #include <string.h>
 
 #include "http.h"
+#include "conn.h"
 #include "page.h"
 
 /* three parts: no C99 compiler need take a string past 4095 bytes */
+#define PAGE_PARTS 3
 static const char markup[] =
     "<!doctype html>\n"
     "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gateway</title>\n"
@@ -184,10 +187,10 @@ static const char script_connection[] =
     "connect();\n"
     "</script></body></html>\n";
 
-const char *const page_parts[PAGE_PARTS] = { markup, script_helpers, script_connection };
+static const char *const page_parts[PAGE_PARTS] = { markup, script_helpers, script_connection };
 
 /* the page's response head: it may run script and talk to this origin, load nothing, and never be framed */
-size_t
+static size_t
 page_head(char *out, size_t cap)
 {
 	static const char policy[] = "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; "
@@ -196,4 +199,22 @@ page_head(char *out, size_t cap)
 
 	return http_head(out, cap, 200, policy, "text/html; charset=utf-8",
 	    strlen(markup) + strlen(script_helpers) + strlen(script_connection));
+}
+
+/* its head, then the page unless HEAD, then the drain */
+void
+page_send(struct conn *c, int head)
+{
+	char out[512];
+	struct iovec iov[1 + PAGE_PARTS];
+	int i;
+
+	iov[0].iov_base = out;
+	iov[0].iov_len = page_head(out, sizeof out);
+	for (i = 0; i < PAGE_PARTS; i++) {
+		iov[1 + i].iov_base = (void *)page_parts[i];
+		iov[1 + i].iov_len = head ? 0 : strlen(page_parts[i]);
+	}
+	conn_writev(c, iov, 1 + PAGE_PARTS);
+	conn_drain(c);
 }

@@ -1,11 +1,9 @@
-/* page.c: the status page, in parts */
+/* page.c: the status page, served for GET / through the application's table */
 #ifndef PAGE_H
 #define PAGE_H
 
-#include <stddef.h>
+#include "conn.h"
 
-#define PAGE_PARTS 3
-extern const char *const page_parts[PAGE_PARTS];       /* the page is these, one after another */
-size_t page_head(char *out, size_t cap);       /* its HTTP head, with the policy it is served under */
+void page_send(struct conn *c, int head);       /* its head, the page unless HEAD, then the drain */
 
 #endif

@@ -31,6 +31,7 @@
 #include "broker.h"
 #include "pairing.h"
 #include "methods.h"
+#include "page.h"
 #include "proto.h"
 
 /* the client strings kept, their connect paths, and their presence names */
@@ -617,5 +618,5 @@ proto_closed(struct conn *c)
 }
 
 const struct app proto_app = {
-	proto_open, proto_message, proto_closed, proto_deadline, proto_shutdown, proto_tick
+	proto_open, proto_message, proto_closed, proto_deadline, proto_shutdown, proto_tick, page_send
 };

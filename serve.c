@@ -14,7 +14,6 @@
 
 #include "config.h"
 #include "log.h"
-#include "page.h"
 #include "http.h"
 #include "route.h"
 #include "ws.h"
@@ -87,24 +86,6 @@ ws_input(struct conn *c, unsigned char *p, size_t len)
 
 /* input: HTTP */
 
-/* the status page: its head (page.c), then the page unless HEAD */
-static void
-send_page(struct conn *c, int head)
-{
-	char out[512];
-	struct iovec iov[1 + PAGE_PARTS];
-	int i;
-
-	iov[0].iov_base = out;
-	iov[0].iov_len = page_head(out, sizeof out);
-	for (i = 0; i < PAGE_PARTS; i++) {
-		iov[1 + i].iov_base = (void *)page_parts[i];
-		iov[1 + i].iov_len = head ? 0 : strlen(page_parts[i]);
-	}
-	conn_writev(c, iov, 1 + PAGE_PARTS);
-	conn_drain(c);
-}
-
 /* a whole response, then the drain; a HEAD request hears the headers only */
 static void
 respond(struct conn *c, int status, const char *headers, const char *body, int head)
@@ -131,8 +112,10 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 	if (status == HTTP_INCOMPLETE)
 		return 0;
 	route(&req, status, draining, opt.port, opt.allow_origin, opt.nallow_origin, &r);
-	if (r.kind == ROUTE_PAGE)
-		send_page(c, r.head);
+	if (r.kind == ROUTE_PAGE && app->page)
+		app->page(c, r.head);
+	else if (r.kind == ROUTE_PAGE)
+		respond(c, 404, "", "not found\n", r.head);    /* echo mode has no page */
 	else if (r.kind == ROUTE_ANSWER) {
 		if (r.status == 403)
 			VERBOSE("client %d: refused a WebSocket from another origin (403)", c->fd);

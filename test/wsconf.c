@@ -433,6 +433,11 @@ handshakes(void)
 			check(!strstr(resp, "Sec-WebSocket-Extensions") && !strstr(resp, "Sec-WebSocket-Protocol"),
 			    "no extension and no subprotocol selected");
 	}
+	/* echo mode has no status page: the page speaks the protocol */
+	st = http_get(port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp);
+	check(st == 404 && strstr(resp, "not found"), "echo mode: GET / is 404, no status page (%d)", st);
+	st = http_get(port, "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", resp, sizeof resp);
+	check(st == 404 && strcmp(strstr(resp, "\r\n\r\n"), "\r\n\r\n") == 0, "echo mode: HEAD / is 404, no body");
 	/* frames in the same write as the request head are kept */
 	n = ws_frame(f, FIN | WS_TEXT, "early", 5);
 	fd = ws_open_extra(port, (const char *)f, n);
