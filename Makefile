@@ -9,17 +9,30 @@ PREFIX  = /usr/local
 MANPREFIX = $(PREFIX)/share/man
 DESTDIR =
 
-PURE    = http.o route.o ws.o sha1.o sha2.o base64.o json.o device.o catalog.o   # no I/O: linked into the tests too
-OBJ     = ed25519.o log.o page.o notify.o peer.o lock.o probe.o token.o pool.o conn.o serve.o schema.o rpc.o policy.o state.o broker.o pairing.o methods.o proto.o echo.o $(PURE)   # bottom to top; ed25519.o is pure too, but test/sign.c brings its own copy
-HDR     = config.h log.h notify.h sha1.h sha2.h ed25519.h base64.h page.h http.h route.h ws.h json.h peer.h lock.h probe.h token.h pool.h conn.h serve.h schema.h rpc.h catalog.h policy.h device.h state.h broker.h pairing.h methods.h proto.h echo.h
+# three folders: the core (the root), verify-only crypto (crypto/) and the
+# OpenClaw application (openclaw/); objects are named by path, bottom to top
+CORE    = log.o notify.o peer.o lock.o probe.o pool.o conn.o serve.o echo.o http.o route.o ws.o sha1.o base64.o
+CRYPTO  = crypto/sha2.o crypto/ed25519.o
+APP     = openclaw/page.o openclaw/token.o openclaw/schema.o openclaw/rpc.o openclaw/policy.o openclaw/state.o \
+          openclaw/broker.o openclaw/pairing.o openclaw/methods.o openclaw/proto.o \
+          openclaw/json.o openclaw/device.o openclaw/catalog.o
+OBJ     = $(CORE) $(CRYPTO) $(APP)
+# no I/O: linked into the tests too (crypto/ed25519.o is pure, but test/sign.c brings its own copy)
+PURE    = http.o route.o ws.o sha1.o base64.o crypto/sha2.o openclaw/json.o openclaw/device.o openclaw/catalog.o
+CORE_HDR = config.h log.h notify.h sha1.h base64.h http.h route.h ws.h peer.h lock.h probe.h pool.h conn.h \
+          serve.h echo.h
+HDR     = $(CORE_HDR) crypto/sha2.h crypto/ed25519.h openclaw/page.h openclaw/json.h openclaw/token.h \
+          openclaw/schema.h openclaw/rpc.h openclaw/catalog.h openclaw/policy.h openclaw/device.h openclaw/state.h \
+          openclaw/broker.h openclaw/pairing.h openclaw/methods.h openclaw/proto.h
 
 all: gateway
 
 gateway: gateway.o $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ gateway.o $(OBJ)
 
+# -I.: a file in a folder finds the root's headers; the root names a folder's headers by path
 .c.o:
-	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -c -o $@ $<
+	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. -c -o $@ $<
 
 gateway.o $(OBJ): $(HDR)
 
@@ -48,8 +61,8 @@ interop: gateway
 	sh test/interop/run.sh
 
 # the load generator (a tool, not the daemon) and its table: see bench/run.sh
-bench/bench: bench/bench.c bench/flood.c bench/bench.h sha1.c sha2.c ed25519.c base64.c $(HDR)
-	$(CC) $(CFLAGS) -o $@ bench/bench.c bench/flood.c sha1.c sha2.c ed25519.c base64.c
+bench/bench: bench/bench.c bench/flood.c bench/bench.h sha1.c crypto/sha2.c crypto/ed25519.c base64.c $(HDR)
+	$(CC) $(CFLAGS) -o $@ bench/bench.c bench/flood.c sha1.c crypto/sha2.c crypto/ed25519.c base64.c
 
 bench: gateway bench/bench
 	sh bench/run.sh
@@ -60,7 +73,7 @@ lint-man:
 
 # a static binary with musl (Debian musl-tools), stripped: its size is printed
 static:
-	musl-gcc -std=c99 -Os -D_POSIX_C_SOURCE=200809L -static -s -o gateway-static gateway.c $(OBJ:.o=.c)
+	musl-gcc -std=c99 -Os -D_POSIX_C_SOURCE=200809L -I. -static -s -o gateway-static gateway.c $(OBJ:.o=.c)
 	@ls -l gateway-static | awk '{ print "gateway-static (musl, static, -Os, stripped): " $$5 " bytes" }'
 
 # the suite on s390x, powerpc and armhf: static cross builds under qemu-user (root)
@@ -75,6 +88,10 @@ contrib-check:
 FUZZ_SECONDS = 60
 fuzz:
 	sh fuzz/run.sh $(FUZZ_SECONDS)
+
+# the daemon's sources but main, for fuzz/run.sh
+sources:
+	@echo $(OBJ:.o=.c)
 
 install: gateway
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
@@ -91,4 +108,4 @@ uninstall:
 clean:
 	rm -f gateway gateway-static gateway.o $(OBJ) test/run bench/bench
 
-.PHONY: all test sanitize valgrind interop bench fuzz lint-man contrib-check static cross-test install uninstall clean
+.PHONY: all test sanitize valgrind interop bench fuzz sources lint-man contrib-check static cross-test install uninstall clean

@@ -23,11 +23,11 @@
 #include "peer.h"
 #include "lock.h"
 #include "probe.h"
-#include "token.h"
+#include "openclaw/token.h"
 #include "conn.h"
 #include "serve.h"
 #include "echo.h"
-#include "proto.h"
+#include "openclaw/proto.h"
 
 struct options opt;
 static int listeners[2], nlisteners;

@@ -34,7 +34,7 @@
 #include "../sha1.h"
 #include "../base64.h"
 #include "../ws.h"
-#include "../ed25519.h"
+#include "../crypto/ed25519.h"
 #include "bench.h"
 
 #define MAXC 12000

@@ -18,7 +18,7 @@
 #include "../lock.h"
 #include "../conn.h"
 #include "../serve.h"
-#include "../proto.h"
+#include "../openclaw/proto.h"
 
 struct options opt;                     /* gateway.c's, which is not linked */
 

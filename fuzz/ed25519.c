@@ -14,7 +14,7 @@
 
 #include <openssl/evp.h>
 
-#include "../ed25519.h"
+#include "../crypto/ed25519.h"
 
 /* the group order L, little-endian */
 static const unsigned char L[32] = {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../config.h"
-#include "../json.h"
+#include "../openclaw/json.h"
 
 #define MAX_TOKENS 512
 

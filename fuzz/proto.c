@@ -14,8 +14,8 @@
 #include "../config.h"
 #include "../log.h"
 #include "../conn.h"
-#include "../rpc.h"
-#include "../proto.h"
+#include "../openclaw/rpc.h"
+#include "../openclaw/proto.h"
 
 /* what conn.c and gateway.c would provide */
 struct options opt;

@@ -17,9 +17,9 @@ passed=0 failed=0
 command -v clang >/dev/null 2>&1 || sh test/apt.sh clang
 # OpenSSL is the reference the ed25519 target compares with (the daemon never links it)
 case " $targets " in *" ed25519 "*) [ -f /usr/include/openssl/evp.h ] || sh test/apt.sh libssl-dev ;; esac
-pure="http.c route.c ws.c sha1.c sha2.c base64.c json.c"
+pure="http.c route.c ws.c sha1.c crypto/sha2.c base64.c openclaw/json.c"
 # the daemon's sources but main, from the Makefile, so that a new module is never missing here
-daemon=$(sed -n 's/^OBJ *= *//p; s/^PURE *= *//p' Makefile | sed 's/#.*//; s/\$(PURE)//; s/\.o/.c/g' | tr '\n' ' ')
+daemon=$(make -s sources)
 without() {     # the daemon's sources but these
 	for f in $daemon; do
 		case " $* " in *" $f "*) ;; *) printf '%s ' "$f" ;; esac
@@ -30,7 +30,7 @@ for t in $targets; do
 	proto) src="fuzz/proto.c $(without conn.c serve.c echo.c)" len=4096 ;;   # fuzz/proto.c stands in for conn.c
 	conn) src="fuzz/conn.c $daemon" len=8192 ;;
 	ws) src="fuzz/ws.c $pure" len=4100 ;;
-	ed25519) src="fuzz/ed25519.c ed25519.c sha2.c -lcrypto" len=1059 ;;
+	ed25519) src="fuzz/ed25519.c crypto/ed25519.c crypto/sha2.c -lcrypto" len=1059 ;;
 	*) src="fuzz/$t.c $pure" len=4096 ;;
 	esac
 	if ! clang -g -O1 -std=c99 -D_POSIX_C_SOURCE=200809L -I. -fsanitize=fuzzer,address,undefined \

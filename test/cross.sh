@@ -54,7 +54,7 @@ run_target() {
 	s390x) extra= ;;
 	*) extra="-D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64" ;;      # wall clocks past 2038
 	esac
-	mkdir -p "$tmp/$t" && cp -R ./*.c ./*.h ./gateway.1 Makefile README test "$tmp/$t"/
+	mkdir -p "$tmp/$t" && cp -R ./*.c ./*.h ./gateway.1 Makefile README test openclaw crypto "$tmp/$t"/
 	echo "== $t ($(triple "$t"), static, under qemu)"
 	if ! (cd "$tmp/$t" && make -s -j2 gateway test/run CC="$(triple "$t")-gcc" \
 	    CFLAGS="-std=c99 -pedantic -Wall -Wextra -O2 $extra" LDFLAGS=-static); then

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sha2.h"
-#include "ed25519.h"
-#include "device.h"
+#include "crypto/sha2.h"
+#include "crypto/ed25519.h"
+#include "openclaw/device.h"
 #include "t.h"
 
 static void

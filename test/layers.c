@@ -1,33 +1,54 @@
 /*
  * The layers, checked rather than stated. The README's "Reading the code"
- * lists the daemon's modules from the bottom up, with each file's line
- * count and a * on the core. This reads that table and the sources in the
- * current directory, and fails when a file includes the header of a module
- * above its own, when a file is missing from the table or its count is
- * stale, or when the totals the README states are wrong. Where nm can read
- * the objects, every call from one object into another must go down too,
- * so a prototype written by hand cannot climb past the include check.
+ * gives the tree (each folder with its line count), then each folder's
+ * modules from the bottom up, with each file's line count and a * on the
+ * core. This reads those tables and the sources, and fails when a file
+ * includes a header it may not: one above its own in its folder, or one of
+ * another folder but as the folders stack (openclaw/ uses the root and
+ * crypto/; the root uses the root, and only gateway.c, its top, wires
+ * openclaw/ in; crypto/ uses crypto/). It fails too when a file is missing
+ * from the tables or a count is stale. Where nm can read the objects,
+ * every call from one object into another must obey the same rule, so a
+ * prototype written by hand cannot climb past the include check.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "t.h"
 
 #define MODULES 64
+#define FOLDERS 4
 
+static struct folder {
+	char path[16];                  /* "" for the root, else "name/" */
+	long lines;                     /* as the tree says */
+} dirs[FOLDERS];
+static int ndirs;
 static struct module {
 	char name[32];
-	int core;
+	int dir, core;
 	long lines[2];                  /* .c and .h as the README says; -1: no such file */
 } mod[MODULES];
 static int nmod;
 
-/* the module a file name belongs to, by its position in the table; -1 if none */
 static int
-position(const char *file)
+folder(const char *path)
+{
+	int i;
+
+	for (i = 0; i < ndirs; i++)
+		if (strcmp(dirs[i].path, path) == 0)
+			return i;
+	return -1;
+}
+
+/* the module a file name of folder dir belongs to; -1 if none */
+static int
+position(int dir, const char *file)
 {
 	char name[32];
 	size_t n = strcspn(file, ".");
@@ -35,9 +56,22 @@ position(const char *file)
 
 	snprintf(name, sizeof name, "%.*s", (int)n, file);
 	for (i = 0; i < nmod; i++)
-		if (strcmp(mod[i].name, name) == 0)
+		if (mod[i].dir == dir && strcmp(mod[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+/* may module a use module b? The order within a folder, and how the folders stack */
+static int
+allowed(int a, int b)
+{
+	const char *da = dirs[mod[a].dir].path, *db = dirs[mod[b].dir].path;
+
+	if (mod[a].dir == mod[b].dir)
+		return b <= a;
+	if (strcmp(da, "openclaw/") == 0)
+		return (strcmp(db, "") == 0 && strcmp(mod[b].name, "gateway") != 0) || strcmp(db, "crypto/") == 0;
+	return strcmp(da, "") == 0 && strcmp(mod[a].name, "gateway") == 0 && strcmp(db, "openclaw/") == 0;
 }
 
 static long
@@ -55,31 +89,43 @@ count_lines(const char *path)
 	return n;
 }
 
-/* the first number after needle in text, commas allowed (6,108); -1 if none */
+/* a number with thousands commas (6,108); -1 if none */
 static long
-number_after(const char *text, const char *needle)
+number_at(const char *p)
 {
-	const char *p = strstr(text, needle);
 	long v = -1;
 
-	if (p == NULL)
-		return -1;
-	for (p += strlen(needle); *p && !isdigit((unsigned char)*p); p++)
-		;
-	for (; isdigit((unsigned char)*p) || (*p == ',' && isdigit((unsigned char)p[1])); p++)
+	for (; isdigit((unsigned char)*p) || (*p == ',' && v >= 0 && isdigit((unsigned char)p[1])); p++)
 		if (*p != ',')
 			v = (v < 0 ? 0 : v * 10) + (*p - '0');
 	return v;
 }
 
-/* the table, and the prose before it; 0 if it cannot be read */
+/* the first number after needle in text; -1 if none */
+static long
+number_after(const char *text, const char *needle)
+{
+	const char *p = strstr(text, needle);
+
+	if (p == NULL)
+		return -1;
+	for (p += strlen(needle); *p && !isdigit((unsigned char)*p); p++)
+		;
+	return number_at(p);
+}
+
+/*
+ * The tree ("    name/   N lines  ..."), the tables ("    name/   .c   .h",
+ * then a row a module up to a blank line) and the prose before the first
+ * table; 0 if they cannot be read.
+ */
 static int
-read_table(char *prose, size_t cap)
+read_tables(char *prose, size_t cap)
 {
 	FILE *f = fopen("README", "r");
 	char line[512], name[32], c[16], h[16];
 	size_t len = 0;
-	int in = 0;
+	int in = 0, table = -1, tables = 0;
 
 	prose[0] = '\0';
 	if (f == NULL)
@@ -89,27 +135,62 @@ read_table(char *prose, size_t cap)
 			in = strncmp(line, "Reading the code", 16) == 0;
 			continue;
 		}
-		if (sscanf(line, "    %31[a-z0-9*] %15s %15s", name, c, h) == 3 && (isdigit((unsigned char)c[0]) ||
-		    c[0] == '-') && (isdigit((unsigned char)h[0]) || h[0] == '-') && nmod < MODULES) {
+		if (line[0] == '\n') {
+			if (table >= 0 && tables == ndirs)
+				break;                  /* the end of the last table */
+			table = -1;
+			continue;
+		}
+		if (sscanf(line, "    %31s %15s %15s", name, c, h) == 3 && name[strlen(name) - 1] == '/') {
+			if (strcmp(name, "./") == 0)
+				name[0] = '\0';
+			if (strcmp(c, ".c") == 0 && strcmp(h, ".h") == 0) {
+				table = folder(name);
+				tables++;
+			} else if (strcmp(h, "lines") == 0 && ndirs < FOLDERS) {
+				snprintf(dirs[ndirs].path, sizeof dirs[ndirs].path, "%s", name);
+				dirs[ndirs++].lines = number_at(c);
+			}
+			continue;
+		}
+		if (table >= 0 && sscanf(line, "    %31[a-z0-9*] %15s %15s", name, c, h) == 3 &&
+		    (isdigit((unsigned char)c[0]) || c[0] == '-') && (isdigit((unsigned char)h[0]) || h[0] == '-') &&
+		    nmod < MODULES) {
 			struct module *m = &mod[nmod++];
 			m->core = name[strlen(name) - 1] == '*';
 			name[strcspn(name, "*")] = '\0';
 			snprintf(m->name, sizeof m->name, "%s", name);
+			m->dir = table;
 			m->lines[0] = c[0] == '-' ? -1 : atol(c);
 			m->lines[1] = h[0] == '-' ? -1 : atol(h);
-		} else if (nmod > 0 && line[0] == '\n')
-			break;                          /* the end of the table */
-		else if (nmod == 0 && len + strlen(line) < cap) {
+		} else if (tables == 0 && len + strlen(line) < cap) {
 			line[strcspn(line, "\n")] = ' ';
 			strcpy(prose + len, line);
 			len += strlen(line);
 		}
 	}
 	fclose(f);
-	return nmod > 0;
+	return nmod > 0 && ndirs > 0 && tables == ndirs;
 }
 
-/* every #include "x.h" of file names a module at or below pos */
+/* the module an #include "inc" of a file in folder dir names, as the compiler finds it (-I.); -1 if none */
+static int
+included(int dir, const char *inc)
+{
+	char path[96], where[16];
+	const char *slash = strrchr(inc, '/');
+	int d;
+
+	if (slash == NULL) {
+		snprintf(path, sizeof path, "%s%s", dirs[dir].path, inc);
+		d = access(path, F_OK) == 0 ? dir : folder("");        /* its own folder first, then the root */
+		return d < 0 ? -1 : position(d, inc);
+	}
+	snprintf(where, sizeof where, "%.*s", (int)(slash - inc + 1), inc);
+	return (d = folder(where)) < 0 ? -1 : position(d, slash + 1);
+}
+
+/* every #include "x.h" of file, module pos, names a module it may use */
 static void
 includes(const char *file, int pos)
 {
@@ -119,9 +200,11 @@ includes(const char *file, int pos)
 
 	while (f && fgets(line, sizeof line, f))
 		if (sscanf(line, "#include \"%63[^\"]\"", inc) == 1) {
-			p = position(inc);
-			check(p >= 0 && p <= pos, "layers: %s includes %s, %s", file, inc,
-			    p < 0 ? "which is not in the README's table" : "the header of a module above it");
+			p = included(mod[pos].dir, inc);
+			check(p >= 0 && allowed(pos, p), "layers: %s includes %s, %s", file, inc,
+			    p < 0 ? "which is not in the README's tables" :
+			    mod[p].dir == mod[pos].dir ? "the header of a module above it" :
+			    "the header of a folder it may not use");
 		}
 	if (f)
 		fclose(f);
@@ -129,21 +212,21 @@ includes(const char *file, int pos)
 
 /*
  * nm -P on each module's object: the functions it defines (T) and the
- * symbols it needs (U). A call into another module must go down. 0 where
- * nm or the objects are not here.
+ * symbols it needs (U). A call into another module must be one it may
+ * make. 0 where nm or the objects are not here.
  */
 static int
 calls(void)
 {
 	static char defined[MODULES][8192];
-	char cmd[128], line[512], sym[256], type[8];
+	char cmd[160], line[512], sym[256], type[8];
 	int i, k, n = 0;
 	FILE *p;
 
 	for (i = 0; i < nmod; i++) {
 		if (mod[i].lines[0] < 0)
 			continue;
-		snprintf(cmd, sizeof cmd, "nm -P -g %.31s.o 2>/dev/null", mod[i].name);
+		snprintf(cmd, sizeof cmd, "nm -P -g %s%.31s.o 2>/dev/null", dirs[mod[i].dir].path, mod[i].name);
 		if ((p = popen(cmd, "r")) == NULL)
 			return 0;
 		defined[i][0] = ' ';
@@ -163,7 +246,7 @@ calls(void)
 	for (i = 0; i < nmod; i++) {
 		if (mod[i].lines[0] < 0)
 			continue;
-		snprintf(cmd, sizeof cmd, "nm -P -u %.31s.o 2>/dev/null", mod[i].name);
+		snprintf(cmd, sizeof cmd, "nm -P -u %s%.31s.o 2>/dev/null", dirs[mod[i].dir].path, mod[i].name);
 		if ((p = popen(cmd, "r")) == NULL)
 			return 0;
 		while (fgets(line, sizeof line, p)) {
@@ -173,40 +256,56 @@ calls(void)
 			snprintf(want, sizeof want, " %s ", sym);
 			for (k = 0; k < nmod; k++)
 				if (k != i && strstr(defined[k], want))
-					check(k < i, "layers: %s.o calls %s in %s.o, a module above it", mod[i].name, sym,
-					    mod[k].name);
+					check(allowed(i, k), "layers: %s%s.o calls %s in %s%s.o, which it may not use",
+					    dirs[mod[i].dir].path, mod[i].name, sym, dirs[mod[k].dir].path, mod[k].name);
 		}
 		pclose(p);
 	}
 	return 1;
 }
 
+/* every .c and .h of each folder is in its table */
+static void
+listed(void)
+{
+	struct dirent *d;
+	DIR *dir;
+	int i;
+
+	for (i = 0; i < ndirs; i++) {
+		if ((dir = opendir(dirs[i].path[0] ? dirs[i].path : ".")) == NULL) {
+			check(0, "layers: the folder %s of the README's tree exists", dirs[i].path);
+			continue;
+		}
+		while ((d = readdir(dir)) != NULL) {
+			size_t n = strlen(d->d_name);
+			if (n < 3 || d->d_name[0] == '.' ||
+			    (strcmp(d->d_name + n - 2, ".c") && strcmp(d->d_name + n - 2, ".h")))
+				continue;
+			check(position(i, d->d_name) >= 0, "layers: %s%s is in the README's table of %s", dirs[i].path,
+			    d->d_name, dirs[i].path[0] ? dirs[i].path : "./");
+		}
+		closedir(dir);
+	}
+}
+
 void
 layers_tests(void)
 {
 	static char prose[8192];
-	char path[64], what[64];
-	struct dirent *d;
-	DIR *dir;
-	long total = 0, core = 0, got;
+	char path[96], what[64];
+	long total = 0, core = 0, in[FOLDERS] = { 0 }, got;
 	int i, k, files = 0;
 
-	if (!read_table(prose, sizeof prose)) {
-		check(0, "layers: README's \"Reading the code\" table can be read");
+	if (!read_tables(prose, sizeof prose)) {
+		check(0, "layers: README's \"Reading the code\" tree and tables can be read");
 		return;
 	}
-	if ((dir = opendir(".")) == NULL)
-		return;
-	while ((d = readdir(dir)) != NULL) {
-		size_t n = strlen(d->d_name);
-		if (n < 3 || d->d_name[0] == '.' || (strcmp(d->d_name + n - 2, ".c") && strcmp(d->d_name + n - 2, ".h")))
-			continue;
-		check(position(d->d_name) >= 0, "layers: %s is in the README's table", d->d_name);
-	}
-	closedir(dir);
+	check(folder("") >= 0, "layers: the tree has the root, ./");
+	listed();
 	for (i = 0; i < nmod; i++)
 		for (k = 0; k < 2; k++) {
-			snprintf(path, sizeof path, "%.31s.%c", mod[i].name, k ? 'h' : 'c');
+			snprintf(path, sizeof path, "%s%.31s.%c", dirs[mod[i].dir].path, mod[i].name, k ? 'h' : 'c');
 			got = count_lines(path);
 			check(got == mod[i].lines[k], "layers: %s has %ld lines; the README says %ld", path, got,
 			    mod[i].lines[k]);
@@ -214,9 +313,13 @@ layers_tests(void)
 				continue;
 			files++;
 			total += got;
+			in[mod[i].dir] += got;
 			core += mod[i].core ? got : 0;
 			includes(path, i);
 		}
+	for (i = 0; i < ndirs; i++)
+		check(in[i] == dirs[i].lines, "layers: %s is %ld lines; the README's tree says %ld",
+		    dirs[i].path[0] ? dirs[i].path : "./", in[i], dirs[i].lines);
 	got = number_after(prose, "The daemon is ");
 	snprintf(what, sizeof what, "%ld lines in %d files", total, files);
 	check(got == total && number_after(prose, " lines in ") == files, "layers: the daemon is %s; the README says "
@@ -225,5 +328,6 @@ layers_tests(void)
 	check(got == core, "layers: the core is %ld lines; the README says %ld", core, got);
 	if (!calls())
 		printf("skipped: the calls between objects, which needs nm and objects it can read\n");
-	printf("layers: %d modules, %d files, %ld lines, the core %ld\n", nmod, files, total, core);
+	printf("layers: %d modules in %d folders, %d files, %ld lines, the core %ld\n", nmod, ndirs, files, total,
+	    core);
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rpc.h"        /* UUID_LEN */
+#include "openclaw/rpc.h"        /* UUID_LEN */
 #include "t.h"
 
 #define port proto_port

@@ -3,7 +3,7 @@
  * group arithmetic: this file includes ../ed25519.c, so the tests link it
  * instead of ed25519.o. The daemon itself never signs.
  */
-#include "../ed25519.c"
+#include "../crypto/ed25519.c"
 
 #include <stdio.h>
 

@@ -8,7 +8,7 @@
 #include "http.h"
 #include "route.h"
 #include "ws.h"
-#include "json.h"
+#include "openclaw/json.h"
 
 /*
  * A step that takes this long has hung: fail it. Every wait is for an

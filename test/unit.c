@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "t.h"
-#include "rpc.h"
-#include "catalog.h"
+#include "openclaw/rpc.h"
+#include "openclaw/catalog.h"
 
 
 static void

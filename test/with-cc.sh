@@ -14,6 +14,6 @@ command -v "$cc" >/dev/null 2>&1 || sh test/apt.sh "$pkg"
 command -v "$cc" >/dev/null 2>&1 || { echo "FAIL - $cc is not installed"; echo "0 passed, 1 failed"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cp -R ./*.c ./*.h ./gateway.1 Makefile README test "$tmp"/ && cd "$tmp" || exit 1
+cp -R ./*.c ./*.h ./gateway.1 Makefile README test openclaw crypto "$tmp"/ && cd "$tmp" || exit 1
 echo "make test CC=$cc"
 make clean >/dev/null && make -j2 test CC="$cc"

@@ -3,7 +3,7 @@
 #define STATE_H
 
 #include "config.h"
-#include "sha2.h"
+#include "crypto/sha2.h"
 #include "rpc.h"
 
 struct surface {                        /* a node's caps and commands, as JSON arrays */

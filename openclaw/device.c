@@ -16,8 +16,8 @@
 #include "config.h"
 #include "json.h"
 #include "base64.h"
-#include "sha2.h"
-#include "ed25519.h"
+#include "crypto/sha2.h"
+#include "crypto/ed25519.h"
 #include "device.h"
 
 const char *const device_failures[][3] = {      /* message, details.code, details.reason */

@@ -24,7 +24,7 @@
 #include "log.h"
 #include "json.h"
 #include "base64.h"
-#include "sha2.h"
+#include "crypto/sha2.h"
 #include "rpc.h"
 #include "state.h"
 
