@@ -3,6 +3,9 @@
  * Signals reach the loop through a self-pipe; timers are the poll timeout.
  * The connection layer (conn.c) does the work for each client; the
  * application behind it, echo or the OpenClaw protocol, is chosen here once.
+ * Built with GATEWAY_MINIMAL (make minimal), it is the daemon the design
+ * card names and nothing more: the root's files alone, echo on every
+ * WebSocket, and no option of the application.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -23,11 +26,18 @@
 #include "peer.h"
 #include "lock.h"
 #include "probe.h"
-#include "openclaw/token.h"
 #include "conn.h"
 #include "serve.h"
 #include "echo.h"
+#ifndef GATEWAY_MINIMAL
+#include "openclaw/token.h"
 #include "openclaw/proto.h"
+#define APPLICATION(s) s        /* what only the full build takes, in the usage and help texts */
+#define BUILD ""
+#else
+#define APPLICATION(s) ""
+#define BUILD " (minimal)"
+#endif
 
 struct options opt;
 static int listeners[2], nlisteners;
@@ -38,9 +48,9 @@ static long long drain_deadline;
 static struct tally refused = { "refused", "connection", NULL, 0, 0, NULL, 0, 0 };
 
 static const char usage_text[] =
-    "usage: gateway [--port PORT] [--token-file PATH | --token TOKEN] [--state-file PATH] [--echo]\n"
+    "usage: gateway [--port PORT]" APPLICATION(" [--token-file PATH | --token TOKEN] [--state-file PATH]") " [--echo]\n"
     "               [--max-payload BYTES] [--max-memory BYTES] [--max-clients N]\n"
-    "               [--idle-ms MS] [--tick-ms MS] [--drain-ms MS] [--ready-fd N]\n"
+    "               [--idle-ms MS]" APPLICATION(" [--tick-ms MS]") " [--drain-ms MS] [--ready-fd N]\n"
     "               [--allow-origin ORIGIN]... [--verbose] [--help] [--version]\n"
     "       gateway health [--port PORT] [--timeout MS]\n";
 
@@ -50,20 +60,24 @@ static const char help_text[] =
     "Holding the port is the lock: one gateway per port per host.\n"
     "\n"
     "  --port PORT          port, 1-65535 (else $OPENCLAW_GATEWAY_PORT, else 18789)\n"
+    APPLICATION(
     "  --token-file PATH    require this token from clients (first line of PATH)\n"
     "  --token TOKEN        the same, but other users can read argv with ps:\n"
     "                       prefer --token-file or $OPENCLAW_GATEWAY_TOKEN\n"
     "                       (no token: only this user, and root, may connect)\n"
     "  --state-file PATH    keep paired devices and node approvals in PATH, across\n"
     "                       restarts (else $GATEWAY_STATE_FILE; else in memory only)\n"
-    "  --echo               plain RFC 6455 echo server, for conformance suites\n"
+    "  --echo               plain RFC 6455 echo server, for conformance suites\n")
+#ifdef GATEWAY_MINIMAL
+    "  --echo               what this build always is: a plain RFC 6455 echo server\n"
+#endif
     "  --allow-origin ORIGIN  let web pages of ORIGIN (scheme://host[:port]) connect,\n"
     "                       besides http://127.0.0.1:PORT, localhost and [::1]; repeatable\n"
     "  --max-payload BYTES  largest WebSocket message (default 16777216)\n"
     "  --max-memory BYTES   all client buffers together (default 67108864)\n"
     "  --max-clients N      authenticated clients at once (default 1024)\n"
     "  --idle-ms MS         ping a silent client after MS, drop it after 2*MS (default 30000)\n"
-    "  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n"
+    APPLICATION("  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n")
     "  --drain-ms MS        on SIGTERM/SIGINT, wait at most MS for clients to close (default 2000)\n"
     "  --ready-fd N         once listening, write a newline to descriptor N and close it\n"
     "                       (s6); with $NOTIFY_SOCKET, READY=1 is sent there (systemd)\n"
@@ -153,7 +167,7 @@ parse_options(int argc, char *argv[])
 			fputs(help_text, stdout);
 			exit(0);
 		} else if (OPTION("--version") && !val) {
-			puts("gateway " GATEWAY_VERSION);
+			puts("gateway " GATEWAY_VERSION BUILD);
 			exit(0);
 		} else if (OPTION("--verbose") && !val) {
 			opt.verbose = 1;
@@ -173,20 +187,22 @@ parse_options(int argc, char *argv[])
 			opt.ready_fd = (int)number("--ready-fd", VALUE("--ready-fd"), 0, 65535);
 		} else if (OPTION("--idle-ms")) {
 			opt.idle_ms = number("--idle-ms", VALUE("--idle-ms"), 1, 86400000);
-		} else if (OPTION("--tick-ms")) {
-			opt.tick_ms = number("--tick-ms", VALUE("--tick-ms"), 1, 86400000);
 		} else if (OPTION("--drain-ms")) {
 			opt.drain_ms = number("--drain-ms", VALUE("--drain-ms"), 1, 86400000);
 		} else if (OPTION("--allow-origin")) {
 			allow_origin(VALUE("--allow-origin"));
 		} else if (OPTION("--timeout") && opt.health) {
 			opt.timeout_ms = number("--timeout", VALUE("--timeout"), 1, 86400000);
+#ifndef GATEWAY_MINIMAL
+		} else if (OPTION("--tick-ms")) {
+			opt.tick_ms = number("--tick-ms", VALUE("--tick-ms"), 1, 86400000);
 		} else if (OPTION("--token")) {
 			opt.token = VALUE("--token");
 		} else if (OPTION("--token-file")) {
 			opt.token_file = VALUE("--token-file");
 		} else if (OPTION("--state-file")) {
 			opt.state_file = VALUE("--state-file");
+#endif
 		} else if (strcmp(arg, "health") == 0) {
 			usage_error("health is a subcommand, and comes first: gateway health [--port PORT] [--timeout MS]");
 		} else {
@@ -198,6 +214,11 @@ parse_options(int argc, char *argv[])
 	if (port == 0 && (env = getenv("OPENCLAW_GATEWAY_PORT")) != NULL)
 		port = (int)number("OPENCLAW_GATEWAY_PORT", env, 1, 65535);
 	opt.port = port ? port : DEFAULT_PORT;
+	/* checked before anything is opened: a closed N would become our listener, and be closed */
+	if (opt.ready_fd >= 0 && (opt.ready_fd <= 2 || fcntl(opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0))
+		usage_error("--ready-fd %d: must be an open descriptor above 2 (0, 1 and 2 are stdin, stdout, stderr)",
+		    opt.ready_fd);
+#ifndef GATEWAY_MINIMAL
 	if (opt.token && opt.token_file)
 		usage_error("--token and --token-file exclude each other");
 	if (!opt.token && !opt.token_file && (env = getenv("OPENCLAW_GATEWAY_TOKEN")) != NULL && *env)
@@ -206,13 +227,37 @@ parse_options(int argc, char *argv[])
 		opt.state_file = env;
 	if (opt.state_file && (!*opt.state_file || strlen(opt.state_file) + sizeof ".tmp" > PATH_MAX))
 		usage_error("--state-file: a path of 1 to %d bytes", (int)(PATH_MAX - sizeof ".tmp"));
-	/* checked before anything is opened: a closed N would become our listener, and be closed */
-	if (opt.ready_fd >= 0 && (opt.ready_fd <= 2 || fcntl(opt.ready_fd, F_SETFD, FD_CLOEXEC) < 0))
-		usage_error("--ready-fd %d: must be an open descriptor above 2 (0, 1 and 2 are stdin, stdout, stderr)",
-		    opt.ready_fd);
 	if ((opt.token && (!*opt.token || strlen(opt.token) > TOKEN_MAX)))
 		usage_error("the token must be 1 to %d bytes", TOKEN_MAX);
+#endif
 }
+
+#ifndef GATEWAY_MINIMAL
+/* the OpenClaw protocol, or echo mode for conformance suites; the listening line's note */
+static const char *
+application(int users_known)
+{
+	const char *why;
+
+	if (opt.token_file && (why = token_load()) != NULL)
+		die("%s", why);
+	if (opt.echo) {
+		app = &echo_app;
+		return "echo mode: no authentication";
+	}
+	app = &proto_app;
+	return proto_init(users_known);
+}
+#else
+/* the card's daemon alone: echo on every WebSocket */
+static const char *
+application(int users_known)
+{
+	(void)users_known;
+	app = &echo_app;
+	return "echo mode: no authentication";
+}
+#endif
 
 /* signals arrive as bytes on a pipe, read by the loop like any socket */
 
@@ -243,7 +288,7 @@ setup_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);           /* reread the token file */
+	sigaction(SIGHUP, &sa, NULL);           /* reread the token file (the minimal build has none) */
 }
 
 /* accept */
@@ -322,7 +367,9 @@ read_signals(void)
 
 	while (read(sigpipe[0], &b, 1) == 1) {
 		if (b == SIGHUP) {
+#ifndef GATEWAY_MINIMAL
 			token_reread();
+#endif
 			continue;
 		}
 		if (draining) {
@@ -404,7 +451,7 @@ raise_nofile(void)
 int
 main(int argc, char *argv[])
 {
-	const char *why, *note = "echo mode: no authentication";
+	const char *note;
 	int table, users_known;
 
 	parse_options(argc, argv);
@@ -416,14 +463,7 @@ main(int argc, char *argv[])
 	setup_signals();
 	users_known = peer_init();
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (opt.token_file && (why = token_load()) != NULL)
-		die("%s", why);
-	if (opt.echo)
-		app = &echo_app;
-	else {
-		note = proto_init(users_known);
-		app = &proto_app;
-	}
+	note = application(users_known);
 	raise_nofile();
 	table = conns_init();
 	logmsg("listening on ws://127.0.0.1:%d (pid %ld); %s", opt.port, (long)getpid(), note);

@@ -25,6 +25,7 @@
 #include "t.h"
 
 const char *gateway_path;
+int gateway_minimal;
 int spawn_nofile;               /* if set, the daemon's descriptor limit */
 int spawn_soft_nofile;          /* if set, its soft limit only (the hard one stays) */
 
@@ -243,8 +244,10 @@ gw_start(struct gw *g, int port, const char *const *args)
 	argv[n++] = portarg;
 	/* the timers a test does not set (a later option wins) are a day: a slow machine must not put a
 	   tick or an idle ping where a test reads an answer */
-	argv[n++] = "--tick-ms";
-	argv[n++] = "86400000";
+	if (!gateway_minimal) {
+		argv[n++] = "--tick-ms";    /* the application's tick: the minimal build has none */
+		argv[n++] = "86400000";
+	}
 	argv[n++] = "--idle-ms";
 	argv[n++] = "86400000";
 	while (args && *args && n < 31)

@@ -27,7 +27,26 @@ check(int ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* ./test/run [GATEWAY [SUITE]]: unit vectors, then the daemon's suites (or only SUITE) */
+/* is the daemon at path the minimal build (make minimal)? Its --version says so */
+static int
+minimal_build(const char *path)
+{
+	char cmd[512], line[128] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "%s --version", path);
+	if ((p = popen(cmd, "r")) == NULL)
+		return 0;
+	if (fgets(line, sizeof line, p) == NULL)
+		line[0] = '\0';
+	pclose(p);
+	return strstr(line, "(minimal)") != NULL;
+}
+
+/*
+ * ./test/run [GATEWAY [SUITE...]]...: the unit vectors, then on each
+ * GATEWAY (an argument with a '/') its SUITEs, or every suite
+ */
 int
 main(int argc, char *argv[])
 {
@@ -37,6 +56,7 @@ main(int argc, char *argv[])
 		{ "hostile", hostile_tests }, { "ops", ops_tests },
 	};
 	size_t i;
+	int a, k, named;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);       /* a daemon that hangs up is a failed check, not our death */
@@ -44,12 +64,20 @@ main(int argc, char *argv[])
 	crypto_tests();
 	layers_tests();
 	printf("unit: %d passed, %d failed so far\n", passed, failed);
-	gateway_path = argc > 1 ? argv[1] : NULL;
-	for (i = 0; gateway_path && i < sizeof suites / sizeof suites[0]; i++) {
-		if (argc > 2 && strcmp(argv[2], suites[i].name) != 0)
-			continue;
-		suites[i].run();
-		printf("%s: %d passed, %d failed so far\n", suites[i].name, passed, failed);
+	for (a = 1; a < argc; a = k) {
+		gateway_path = argv[a];
+		gateway_minimal = minimal_build(gateway_path);
+		for (k = a + 1; k < argc && !strchr(argv[k], '/'); k++)
+			;
+		for (i = 0; i < sizeof suites / sizeof suites[0]; i++) {
+			for (named = a + 1; named < k && strcmp(argv[named], suites[i].name) != 0; named++)
+				;
+			if (k > a + 1 && named == k)
+				continue;
+			suites[i].run();
+			printf("%s%s: %d passed, %d failed so far\n", suites[i].name,
+			    gateway_minimal ? " (minimal)" : "", passed, failed);
+		}
 	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

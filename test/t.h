@@ -39,6 +39,7 @@ struct gw {
 	size_t loglen;
 };
 extern const char *gateway_path;
+extern int gateway_minimal;            /* the daemon under test is the minimal build: echo, no application */
 extern int spawn_nofile, spawn_soft_nofile;
 long long unix_now(void);              /* ms */
 int     free_port(void);
