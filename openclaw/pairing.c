@@ -23,10 +23,9 @@
 #include "schema.h"
 #include "policy.h"
 #include "state.h"
+#include "statefile.h"
 #include "broker.h"
 #include "pairing.h"
-
-static const char *const role_names[] = { "operator", "node" };
 
 /* the scopes an operator needs to approve these commands (resolveNodePairApprovalScopes) */
 static unsigned

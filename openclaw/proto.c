@@ -28,6 +28,7 @@
 #include "policy.h"
 #include "device.h"
 #include "state.h"
+#include "statefile.h"
 #include "broker.h"
 #include "pairing.h"
 #include "methods.h"

@@ -36,9 +36,7 @@ struct paired {
 	struct surface *pending;        /* the one awaiting approval (memory only), or NULL */
 };
 
-void state_load(const char *path);              /* at start: exits 1 if the file is not a state file */
-const char *state_note(void);                   /* for the listening line */
-int  state_save(const struct paired *without, char *why, size_t cap);   /* 0, or -1 (why): as it was */
+extern const char *const role_names[];          /* by role, NULL-terminated */
 int  state_count(void);
 struct paired *state_at(int i);
 struct paired *state_find(const char *id);
