@@ -46,7 +46,8 @@ gateway-minimal: gateway-minimal.o $(CORE)
 gateway-minimal.o: gateway.c $(CORE_HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -DGATEWAY_MINIMAL -c -o $@ gateway.c
 
-TESTSRC = test/run.c test/client.c test/unit.c test/crypto.c test/sign.c test/layers.c test/core.c test/wsconf.c test/proto.c test/nodes.c test/pairing.c test/hostile.c test/ops.c
+TESTSRC = test/run.c test/client.c test/unit.c test/crypto.c test/sign.c test/layers.c test/core.c test/wsconf.c \
+          test/proto.c test/nodes.c test/pairing.c test/state.c test/hostile.c test/ops.c
 
 test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ $(TESTSRC) $(PURE)

@@ -23,7 +23,8 @@
 
 /* exit statuses (sysexits.h values, spelled out: not every libc ships it) */
 #define EXIT_USAGE           64
-#define EXIT_LOCKED          78
+#define EXIT_CONFIG          78         /* for the operator to mend: the port is held, a state file is unsafe */
+#define EXIT_LOCKED          EXIT_CONFIG
 
 /* connections */
 #define MAX_CONNS            1024       /* authenticated clients at once (--max-clients) */
@@ -100,6 +101,10 @@
 #define DEVICES_MAX          128        /* paired devices; pairing one more is refused */
 #define STATE_ENTRY_MAX      32768      /* bytes of one device in the state file, its node surface included */
 #define STATE_TOKENS         1024       /* JSON values in one such line */
+#define STATE_TMP_RANDOM     6          /* random bytes in a temporary file's name (PATH.tmp-<12 hex digits>) */
+#define STATE_TMP_TRIES      8          /* names tried before a save gives up (each taken already) */
+#define STATE_ASIDE_TRIES    100        /* PATH.damaged-<time>[-N] names tried before the start gives up */
+#define STATE_SUFFIX_MAX     40         /* the longest of those suffixes, with the NUL */
 #define STATE_FILE_MAX       (DEVICES_MAX * (size_t)STATE_ENTRY_MAX + 64)
 #define DEVICE_TOKEN_BYTES   32         /* random bytes of a device token (43 characters of base64url) */
 

@@ -225,8 +225,8 @@ parse_options(int argc, char *argv[])
 		opt.token = (char *)env;
 	if (!opt.state_file && (env = getenv("GATEWAY_STATE_FILE")) != NULL && *env)
 		opt.state_file = env;
-	if (opt.state_file && (!*opt.state_file || strlen(opt.state_file) + sizeof ".tmp" > PATH_MAX))
-		usage_error("--state-file: a path of 1 to %d bytes", (int)(PATH_MAX - sizeof ".tmp"));
+	if (opt.state_file && (!*opt.state_file || strlen(opt.state_file) + STATE_SUFFIX_MAX > PATH_MAX))
+		usage_error("--state-file: a path of 1 to %d bytes", PATH_MAX - STATE_SUFFIX_MAX);
 	if ((opt.token && (!*opt.token || strlen(opt.token) > TOKEN_MAX)))
 		usage_error("the token must be 1 to %d bytes", TOKEN_MAX);
 #endif

@@ -18,6 +18,8 @@
 #include "pool.h"
 #include "rpc.h"
 #include "schema.h"
+#include "state.h"
+#include "statefile.h"
 #include "broker.h"
 #include "methods.h"
 
@@ -262,7 +264,9 @@ write_daemon(struct jw *w)
 			jw_printf(w, ":%d", conns[i]->sess->node->pending);
 			sep = ",";
 		}
-	JW_LIT(w, "}}");
+	JW_LIT(w, "}");
+	state_status(w);
+	JW_LIT(w, "}");
 }
 
 /* methods */

@@ -153,7 +153,7 @@ pairing_device(struct conn *c, const unsigned char key[32], char *token, long lo
 	memset(raw, 0, sizeof raw);
 	state_token(d, s->role, token, s->scopes, now);
 	*issued = now;
-	if (state_save(NULL, why, cap) < 0) {
+	if (state_save(why, cap) < 0) {
 		if (created)
 			state_drop(d);
 		else
@@ -572,7 +572,7 @@ approve(struct conn *c, const struct rpc_req *r, const char *request)
 	f->approved_at = unix_ms();
 	d->approved = f;
 	d->pending = NULL;
-	if (state_save(NULL, why, sizeof why) < 0) {
+	if (state_save(why, sizeof why) < 0) {
 		d->pending = f;
 		d->approved = before;
 		snprintf(msg, sizeof msg, "the approval cannot be kept: %s", why);
@@ -598,7 +598,9 @@ forget(struct conn *c, const struct rpc_req *r, struct paired *d, int node_only)
 	char why[PATH_MAX + 80], msg[PATH_MAX + 144], id[2 * SHA256_LEN + 1], payload[2 * SHA256_LEN + 96];
 	int i;
 
-	if (state_save(d, why, sizeof why) < 0) {
+	d->dropping = 1;
+	if (state_save(why, sizeof why) < 0) {
+		d->dropping = 0;
 		snprintf(msg, sizeof msg, "the removal cannot be kept: %s", why);
 		rpc_error(c, r->id, "UNAVAILABLE", msg, NULL);
 		return;

@@ -34,6 +34,7 @@ struct paired {
 	struct device_token token[2];   /* by role */
 	struct surface *approved;       /* the node surface an operator approved, or NULL */
 	struct surface *pending;        /* the one awaiting approval (memory only), or NULL */
+	unsigned char dropping;         /* being removed: the next save leaves it out */
 };
 
 extern const char *const role_names[];          /* by role, NULL-terminated */

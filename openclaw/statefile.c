@@ -1,13 +1,15 @@
 /*
  * The state file (--state-file): the paired devices of state.c, kept across
  * restarts. It is JSON lines: a header line, then one line per device. It
- * is written as a database writes: the whole of it to PATH.tmp in the same
- * directory, fsync, rename over PATH, fsync the directory, so a SIGKILL at
- * any moment leaves the old file or the new one. Read once, at start;
- * anything out of shape stops the start, naming the byte where it is.
+ * is written as a database writes: the whole of it to a temporary file of
+ * an unguessable name in the same directory, fsync, rename over PATH, fsync
+ * the directory, so a SIGKILL at any moment leaves the old file or the new
+ * one. Read once, at start: a file another user could have shaped stops the
+ * start (exit 78); a damaged one is set aside, and the gateway starts anew.
  */
 #include <sys/stat.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,16 +34,43 @@ static const char header[] = "{\"gatewayState\":1}\n";
 /* ---- the file ---- */
 
 static const char *state_path;                  /* NULL: memory only */
+static struct {                                 /* a damaged file set aside at start */
+	char path[PATH_MAX];                    /* where it went; "" if nothing was set aside */
+	long at;                                /* the byte where the damage starts */
+	char why[160];
+	long long when;                         /* unix ms */
+} aside;
 
 const char *
 state_note(void)
 {
-	static char note[PATH_MAX + 32];
+	static char note[PATH_MAX + 64];
 
 	if (state_path == NULL)
 		return "approvals are kept in memory only";
-	snprintf(note, sizeof note, "approvals in %s", state_path);
+	snprintf(note, sizeof note, "approvals in %s%s", state_path, aside.path[0] ? " (started anew: see above)" : "");
 	return note;
+}
+
+/* status's daemon.stateFile: the path, and what was set aside at start */
+void
+state_status(struct jw *w)
+{
+	JW_LIT(w, ",\"stateFile\":");
+	if (state_path == NULL) {
+		JW_LIT(w, "null");
+		return;
+	}
+	JW_LIT(w, "{\"path\":");
+	jw_str(w, state_path);
+	if (aside.path[0]) {
+		JW_LIT(w, ",\"setAside\":{\"path\":");
+		jw_str(w, aside.path);
+		jw_printf(w, ",\"atByte\":%ld,\"reason\":", aside.at);
+		jw_str(w, aside.why);
+		jw_printf(w, ",\"atMs\":%lld}", aside.when);
+	}
+	JW_LIT(w, "}");
 }
 
 /* one device as a line of the file; its length, 0 if it would pass STATE_ENTRY_MAX */
@@ -106,44 +135,74 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* the directory of path, for its fsync */
-static int
-open_dir(const char *path)
+/* the directory of path into dir; where the base name starts in path */
+static const char *
+split(const char *path, char dir[PATH_MAX])
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		strcpy(dir, ".");
+		return path;
+	}
+	snprintf(dir, PATH_MAX, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return slash + 1;
+}
+
+/* the rename of path's entry, on disk */
+static void
+sync_dir(const char *path)
 {
 	char dir[PATH_MAX];
-	char *slash;
+	int fd;
 
-	snprintf(dir, sizeof dir, "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		return open(".", O_RDONLY);
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	return open(dir, O_RDONLY);
+	split(path, dir);
+	if ((fd = open(dir, O_RDONLY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* PATH.tmp-<12 hex digits>: no other user can guess the name, so none can take it first */
+static int
+open_temporary(char tmp[PATH_MAX])
+{
+	unsigned char r[STATE_TMP_RANDOM];
+	int fd, tries, k;
+	size_t n;
+
+	for (tries = 0; tries < STATE_TMP_TRIES; tries++) {
+		rpc_random(r, sizeof r);
+		n = (size_t)snprintf(tmp, PATH_MAX, "%s.tmp-", state_path);
+		for (k = 0; k < STATE_TMP_RANDOM && n + 3 < PATH_MAX; k++, n += 2)
+			snprintf(tmp + n, 3, "%02x", r[k]);
+		if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
 }
 
 /*
- * Write every device (but without, if not NULL) to the file, atomically.
- * 0, or -1 and why if the file is as it was: the caller undoes its change.
+ * Write every device (but those dropping) to the file, atomically:
+ * all of it to a temporary file beside it, fsync, rename over the file,
+ * fsync the directory. 0, or -1 and why if the file is as it was: the
+ * caller undoes its change.
  */
 int
-state_save(const struct paired *without, char *why, size_t cap)
+state_save(char *why, size_t cap)
 {
 	char tmp[PATH_MAX];
 	size_t n;
-	int fd, dir, i, e;
+	int fd, i, e;
 
 	if (state_path == NULL)
 		return 0;
-	snprintf(tmp, sizeof tmp, "%s.tmp", state_path);
-	unlink(tmp);                    /* a crash's leftover */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+	if ((fd = open_temporary(tmp)) < 0)
 		goto fail;
 	if (write_all(fd, header, sizeof header - 1) < 0)
 		goto close_fail;
 	for (i = 0; i < state_count(); i++) {
-		if (state_at(i) == without)
+		if (state_at(i)->dropping)
 			continue;
 		if ((n = device_line(state_at(i))) == 0) {
 			errno = EFBIG;
@@ -158,10 +217,7 @@ state_save(const struct paired *without, char *why, size_t cap)
 	}
 	if (rename(tmp, state_path) < 0)
 		goto unlink_fail;
-	if ((dir = open_dir(state_path)) >= 0) {
-		fsync(dir);             /* the rename itself on disk */
-		close(dir);
-	}
+	sync_dir(state_path);
 	return 0;
 close_fail:
 	e = errno;
@@ -378,10 +434,119 @@ read_device(char *p, size_t n, char *why, size_t cap)
 	return d;
 }
 
+#ifndef S_ISVTX
+#define S_ISVTX 01000                   /* the sticky bit: XSI, the same bit on every system */
+#endif
+
+/* what only the operator can mend: say which path breaks which rule, and exit 78 */
+#define refuse_start(...) (logmsg(__VA_ARGS__), exit(EXIT_CONFIG))
+
 /*
- * Read the state file at start. A file that is not there is an empty one;
- * one that cannot be read, or is not a state file, or is cut short, stops
- * the start (exit 1) with a line naming the file and the byte.
+ * Only the daemon's own user may shape its state (OpenSSH's StrictModes):
+ * the directory belongs to it or to root, and nobody else may write in it
+ * unless it is sticky; the file, if there, is a regular file of its own
+ * that nobody else may write. Returns the file, open, or -1 if there is none.
+ */
+static int
+open_strictly(const char *path)
+{
+	static const char rule[] = "only the daemon's own user may write its state";
+	const uid_t me = geteuid();
+	char dir[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	split(path, dir);
+	if (stat(dir, &st) < 0)
+		refuse_start("state file %s: its directory %s: %s", path, dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		refuse_start("state file %s: %s is not a directory", path, dir);
+	if (st.st_uid != me && st.st_uid != 0)
+		refuse_start("state file %s: its directory %s belongs to uid %ld, not to this user (uid %ld) or root: %s",
+		    path, dir, (long)st.st_uid, (long)me, rule);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		refuse_start("state file %s: its directory %s may be written by group or others (mode %04o) and is not "
+		    "sticky: %s", path, dir, (unsigned)(st.st_mode & 07777), rule);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0) {
+		if (errno == ENOENT)
+			return -1;
+		refuse_start("state file %s: %s", path, errno == ELOOP ? "a symbolic link: refused" : strerror(errno));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		refuse_start("state file %s: not a regular file", path);
+	if (st.st_uid != me)
+		refuse_start("state file %s: belongs to uid %ld, not to this user (uid %ld): %s", path, (long)st.st_uid,
+		    (long)me, rule);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		refuse_start("state file %s: may be written by group or others (mode %04o): %s", path,
+		    (unsigned)(st.st_mode & 07777), rule);
+	return fd;
+}
+
+/* a crash's leftovers beside path: our own PATH.tmp-<hex> files (and PATH.tmp, as older versions named it) */
+static void
+sweep_temporaries(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *base = split(path, dir), *rest;
+	const size_t n = strlen(base);
+	struct dirent *e;
+	struct stat st;
+	size_t k;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, base, n) != 0 || strncmp(e->d_name + n, ".tmp", 4) != 0)
+			continue;
+		rest = e->d_name + n + 4;
+		for (k = 1; rest[0] == '-' && isxdigit((unsigned char)rest[k]); k++)
+			;
+		if (!(rest[0] == '\0' || (rest[0] == '-' && k == 1 + 2 * STATE_TMP_RANDOM && rest[k] == '\0')))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == geteuid())
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+/*
+ * The file is damaged from byte at: set it aside as PATH.damaged-<unix
+ * time>, never deleted or overwritten, and start with no paired device,
+ * which fails closed (every node is approved again, as after a lost file).
+ */
+static void
+set_aside(const char *path, long at, const char *why)
+{
+	const long long when = unix_ms();
+	struct stat st;
+	int n;
+
+	while (state_count() > 0)
+		state_drop(state_at(0));
+	for (n = 0; n < STATE_ASIDE_TRIES; n++) {
+		snprintf(aside.path, sizeof aside.path, n ? "%s.damaged-%lld-%d" : "%s.damaged-%lld", path, when / 1000, n);
+		if (lstat(aside.path, &st) < 0 && errno == ENOENT)
+			break;
+	}
+	if (n == STATE_ASIDE_TRIES || rename(path, aside.path) < 0)
+		refuse_start("state file %s: damaged at byte %ld (%s), and it cannot be set aside as %s: %s", path, at, why,
+		    aside.path, n == STATE_ASIDE_TRIES ? "that name is taken" : strerror(errno));
+	sync_dir(path);
+	aside.at = at;
+	aside.when = when;
+	snprintf(aside.why, sizeof aside.why, "%s", why);
+	logmsg("warning: state file %s: damaged at byte %ld (%s); set aside as %s; serving with no paired device: "
+	    "every node must be approved again", path, at, why, aside.path);
+}
+
+/*
+ * Read the state file at start. A file that is not there is an empty one.
+ * One that another user could have shaped stops the start (exit 78). One
+ * that is damaged, cut short or not a state file is set aside, and the
+ * daemon starts without it: nothing on disk keeps the gateway down.
  */
 void
 state_load(const char *path)
@@ -390,38 +555,52 @@ state_load(const char *path)
 	struct stat st;
 	ssize_t got;
 	size_t have = 0;
+	long at = -1;
 	int fd;
 
+	while (state_count() > 0)
+		state_drop(state_at(0));
+	aside.path[0] = '\0';
 	if ((state_path = path) == NULL)
 		return;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0) {
-		if (errno == ENOENT)
-			return;
-		die("gateway: state file %s: %s", path, errno == ELOOP ? "is a symbolic link; refused" : strerror(errno));
+	fd = open_strictly(path);
+	sweep_temporaries(path);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || st.st_size > (off_t)STATE_FILE_MAX) {
+		close(fd);
+		set_aside(path, STATE_FILE_MAX, "larger than any state file this daemon writes");
+		return;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		die("gateway: state file %s: not a regular file", path);
-	if (st.st_size > (off_t)STATE_FILE_MAX)
-		die("gateway: state file %s: larger than %lu bytes", path, (unsigned long)STATE_FILE_MAX);
 	if ((data = malloc((size_t)st.st_size + 1)) == NULL)
-		die("gateway: state file %s: out of memory", path);
+		die("state file %s: out of memory", path);
 	while (have < (size_t)st.st_size && (got = read(fd, data + have, (size_t)st.st_size - have)) != 0) {
-		if (got < 0 && errno != EINTR)
-			die("gateway: state file %s: %s", path, strerror(errno));
+		if (got < 0 && errno != EINTR) {
+			snprintf(why, sizeof why, "%s", strerror(errno));
+			at = (long)have;
+			break;
+		}
 		have += got > 0 ? (size_t)got : 0;
 	}
 	close(fd);
 	data[have] = '\0';
-	if (have < sizeof header - 1 || memcmp(data, header, sizeof header - 1) != 0)
-		die("gateway: state file %s: at byte 0: not a gateway state file (no %.*s header)", path,
-		    (int)sizeof header - 2, header);
-	for (p = data + sizeof header - 1; p < data + have; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(data + have - p))) == NULL)
-			die("gateway: state file %s: at byte %ld: the last line is cut short", path, (long)(p - data));
+	if (at < 0 && (have < sizeof header - 1 || memcmp(data, header, sizeof header - 1) != 0)) {
+		snprintf(why, sizeof why, "not a gateway state file: no %.*s header", (int)sizeof header - 2, header);
+		at = 0;
+	}
+	for (p = data + sizeof header - 1; at < 0 && p < data + have; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(data + have - p))) == NULL) {
+			snprintf(why, sizeof why, "the last line is cut short");
+			at = (long)(p - data);
+			break;
+		}
 		*nl = '\0';
+		if ((size_t)(nl - p) >= STATE_ENTRY_MAX)
+			snprintf(why, sizeof why, "a line longer than STATE_ENTRY_MAX");
 		if ((size_t)(nl - p) >= STATE_ENTRY_MAX || read_device(p, (size_t)(nl - p), why, sizeof why) == NULL)
-			die("gateway: state file %s: at byte %ld: %s", path, (long)(p - data),
-			    (size_t)(nl - p) >= STATE_ENTRY_MAX ? "a line longer than STATE_ENTRY_MAX" : why);
+			at = (long)(p - data);
 	}
 	free(data);
+	if (at >= 0)
+		set_aside(path, at, why);
 }

@@ -6,8 +6,9 @@
 
 #include "state.h"
 
-void state_load(const char *path);              /* at start: exits 1 if the file is not a state file */
+void state_load(const char *path);              /* at start: exits 78 if another user could have shaped it */
 const char *state_note(void);                   /* for the listening line */
-int  state_save(const struct paired *without, char *why, size_t cap);   /* 0, or -1 (why): as it was */
+void state_status(struct jw *w);                /* status's daemon.stateFile */
+int  state_save(char *why, size_t cap);         /* all but those dropping: 0, or -1 (why) and the file as it was */
 
 #endif

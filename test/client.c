@@ -260,6 +260,37 @@ gw_start(struct gw *g, int port, const char *const *args)
 	return gw_expect(g, want, HANG_MS);
 }
 
+/* a copy of the daemon that any user may run, wherever the checkout lives: its path ("" if none) */
+static char public_dir[64], public_path[96];
+
+const char *
+gw_public_copy(void)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out;
+
+	snprintf(public_dir, sizeof public_dir, "/tmp/gateway-test-XXXXXX");
+	public_path[0] = '\0';
+	if (mkdtemp(public_dir) == NULL || chmod(public_dir, 0755) < 0)
+		return public_path;
+	snprintf(public_path, sizeof public_path, "%s/gateway", public_dir);
+	in = open(gateway_path, O_RDONLY);
+	out = open(public_path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+		send_all(out, buf, (size_t)n);
+	close(in);
+	close(out);
+	return public_path;
+}
+
+void
+gw_public_remove(void)
+{
+	unlink(public_path);
+	rmdir(public_dir);
+}
+
 int
 gw_stop(struct gw *g)
 {

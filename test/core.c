@@ -313,32 +313,17 @@ lock_tests(void)
 static void
 eacces_test(void)
 {
-	char dir[] = "/tmp/gateway-test-XXXXXX", path[64], want[160], buf[65536];
 	const char *args[] = { "--port", "1", NULL };
+	char want[160];
 	struct gw g;
-	ssize_t n;
-	int in, out, st;
+	int st;
 
-	if (mkdtemp(dir) == NULL) {
-		check(0, "mkdtemp");
-		return;
-	}
-	/* a copy nobody can execute, wherever the checkout lives */
-	snprintf(path, sizeof path, "%s/gateway", dir);
-	in = open(gateway_path, O_RDONLY);
-	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
-	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-		send_all(out, buf, (size_t)n);
-	close(in);
-	close(out);
-	chmod(dir, 0755);
-	gw_spawn(&g, path, NULL, geteuid() == 0 ? 65534 : -1, args);
+	gw_spawn(&g, gw_public_copy(), NULL, geteuid() == 0 ? 65534 : -1, args);
 	st = gw_wait(&g);
 	snprintf(want, sizeof want, "GatewayLockError: failed to bind gateway socket on "
 	    "ws://127.0.0.1:1: Permission denied\n");
 	check(st == 1 && strcmp(g.log, want) == 0, "EACCES: status 1 and the bind line (%d: %s)", st, g.log);
-	unlink(path);
-	rmdir(dir);
+	gw_public_remove();
 }
 
 /* kill -9 with live clients leaves nothing behind: a new gateway starts at once */

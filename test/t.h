@@ -29,6 +29,7 @@ void nodes_tests(void);
 void hostile_tests(void);
 void ops_tests(void);
 void pairing_tests(void);
+void state_tests(void);
 
 /* client.c */
 struct gw {
@@ -50,6 +51,8 @@ int     gw_expect(struct gw *g, const char *needle, int ms);
 int     gw_expect_n(struct gw *g, const char *needle, int times, int ms);
 int     gw_wait(struct gw *g);
 int     gw_stop(struct gw *g);
+const char *gw_public_copy(void);      /* a copy of the daemon any user may run */
+void    gw_public_remove(void);
 int     tcp_connect(int port);
 int     send_all(int fd, const void *p, size_t n);
 ssize_t read_some(int fd, void *p, size_t n, int ms);
@@ -88,3 +91,23 @@ void    connect_as(char *buf, size_t cap, const char *id, const char *mode, cons
                    const char *auth);
 int     open_as(const char *id, const char *mode, const char *name, const char *scopes, const char *want_scopes);
 char   *call(int fd, const char *req);
+
+/* pairing.c: keyed nodes and pairing operators, shared with state.c */
+#define PAIRING_TOKEN "pairing-token"
+#define PAIRING_AUTH ",\"auth\":{\"token\":\"" PAIRING_TOKEN "\"}"
+#define ALL_SCOPES "[\"operator.admin\",\"operator.pairing\",\"operator.read\",\"operator.write\"]"
+struct forge {
+	int key;                        /* the key that signs and is sent (its id may be another's) */
+	const char *nonce;              /* NULL: the challenge's */
+	long long at;                   /* 0: now */
+	const char *claim;              /* NULL: the key's own id */
+};
+const char *id_of(int n);
+int     keyed_send(int n, const char *name, const char *commands, const char *auth, const struct forge *f);
+int     keyed_connect(int n, const char *name, const char *commands, const char *auth, const struct forge *f,
+                     char **reply);
+int     operator(const char *scopes);
+char   *next_not_presence(int fd);
+const char *request_of(int op, int n);
+char   *request(int fd, const char *method, const char *key, const char *value);
+void    invoke_round_trip(int op, int node, int n, const char *what);
