@@ -52,8 +52,12 @@ TESTSRC = test/run.c test/client.c test/unit.c test/crypto.c test/sign.c test/la
 test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ $(TESTSRC) $(PURE)
 
+# the state file's round trip, a property over random records (test/run runs it with the unit vectors)
+test/roundtrip: test/roundtrip.c $(OBJ) $(HDR)
+	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ test/roundtrip.c $(OBJ)
+
 # the whole suite on the daemon, then the core's suites on the minimal build
-test: gateway gateway-minimal test/run
+test: gateway gateway-minimal test/run test/roundtrip
 	./test/run ./gateway ./gateway-minimal core websocket
 
 # the same suite with the daemon and the parsers under ASan and UBSan
@@ -66,7 +70,7 @@ sanitize:
 # the same suite with the daemon under valgrind (built anew: no sanitizer objects left over)
 valgrind:
 	$(MAKE) clean
-	$(MAKE) gateway test/run
+	$(MAKE) gateway test/run test/roundtrip
 	GATEWAY_BIN="`pwd`/gateway" GATEWAY_UNDER_VALGRIND=1 ./test/run test/valgrind-gateway
 
 interop: gateway
@@ -122,6 +126,6 @@ uninstall:
 
 clean:
 	rm -f gateway gateway-static gateway.o $(OBJ) gateway-minimal gateway-minimal-static gateway-minimal.o \
-	    test/run bench/bench
+	    test/run test/roundtrip bench/bench
 
 .PHONY: all minimal test sanitize valgrind interop bench fuzz sources lint-man contrib-check static cross-test install uninstall clean

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-http ws json proto conn ed25519}
+targets=${*:-http ws json proto conn ed25519 state}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/gateway-fuzz
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -31,6 +31,7 @@ for t in $targets; do
 	conn) src="fuzz/conn.c $daemon" len=8192 ;;
 	ws) src="fuzz/ws.c $pure" len=4100 ;;
 	ed25519) src="fuzz/ed25519.c crypto/ed25519.c crypto/sha2.c -lcrypto" len=1059 ;;
+	state) src="-DFUZZING test/roundtrip.c $daemon" len=8192 ;;       # the state file's round trip
 	*) src="fuzz/$t.c $pure" len=4096 ;;
 	esac
 	if ! clang -g -O1 -std=c99 -D_POSIX_C_SOURCE=200809L -I. -fsanitize=fuzzer,address,undefined \

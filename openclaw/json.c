@@ -556,6 +556,7 @@ static void check_object(struct check *k, int obj, const struct json_field *f, c
 static void
 check_value(struct check *k, int i, const struct json_field *f, const char *path)
 {
+	const unsigned char *u = (const unsigned char *)k->s;
 	char v[256], sub[256];
 	long long num;
 	unsigned j;
@@ -611,7 +612,7 @@ check_value(struct check *k, int i, const struct json_field *f, const char *path
 		}
 		if (f->min && k->t[i].len == 0)
 			check_error(k, path, "must not have fewer than 1 characters");
-		else if (f->max && k->t[i].len > f->max) {
+		else if (f->max && decode(u + k->t[i].start, k->t[i].len, NULL, 0) > (long)f->max) {   /* decoded: as kept */
 			snprintf(v, sizeof v, "must not have more than %u bytes", f->max);
 			check_error(k, path, v);
 		}

@@ -39,7 +39,7 @@ struct json_field {
 	unsigned char type;
 	unsigned char required;
 	unsigned char min;              /* strings: not empty; integers: the least, 0 or 1 */
-	unsigned max;                   /* strings: most bytes; 0: no limit */
+	unsigned max;                   /* strings: most bytes, decoded (as kept, whatever the escapes); 0: none */
 	const struct json_field *sub;   /* JS_OBJECT: its members */
 	const char *const *values;      /* JS_ENUM, JS_CONST: the allowed strings, NULL-terminated */
 };

@@ -494,6 +494,30 @@ catalog_vectors(void)
 		check(catalog_scope(v[i].name) == v[i].scope, "catalog: %s needs %#x", v[i].name, v[i].scope);
 }
 
+/*
+ * The state file's round trip over random records (test/roundtrip.c), a
+ * program of its own since it links the daemon's objects: its failures
+ * become this run's.
+ */
+static void
+state_roundtrip(void)
+{
+	char line[512];
+	long cases = -1, failed = -1, devices = 0;
+	FILE *p = popen("./test/roundtrip 3000 1", "r");
+
+	while (p && fgets(line, sizeof line, p)) {
+		if (strncmp(line, "FAIL: ", 6) == 0)
+			check(0, "%.*s", (int)strcspn(line + 6, "\n"), line + 6);
+		sscanf(line, "roundtrip: %ld cases, %ld devices, %ld failed", &cases, &devices, &failed);
+	}
+	check(p != NULL && pclose(p) == 0 && cases == 3000 && failed == 0,
+	    "the state file reads back what it wrote: %ld of 3000 random cases (%ld devices), %ld failed", cases,
+	    devices, failed);
+	printf("roundtrip: %ld cases, %ld devices: every file saved, loaded and saved again is the same\n", cases,
+	    devices);
+}
+
 void
 unit_tests(void)
 {
@@ -508,4 +532,5 @@ unit_tests(void)
 	frame_errors();
 	utf8_vectors();
 	catalog_vectors();
+	state_roundtrip();
 }
