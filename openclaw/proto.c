@@ -31,6 +31,7 @@
 #include "statefile.h"
 #include "broker.h"
 #include "pairing.h"
+#include "devices.h"
 #include "methods.h"
 #include "page.h"
 #include "proto.h"
@@ -127,7 +128,7 @@ hello(struct conn *c, const char *id, long long t0, const struct auth *a)
 	if (!served[0]) {
 		struct jw m = jw_init(served, sizeof served - 1);
 		for (k = 0; k < catalog_len; k++)
-			if (methods_find(catalog[k].name) || broker_serves(catalog[k].name) || pairing_serves(catalog[k].name)) {
+			if (methods_find(catalog[k].name) || broker_serves(catalog[k].name) || devices_serves(catalog[k].name)) {
 				jw_printf(&m, "%s\"%s\"", sep, catalog[k].name);
 				sep = ",";
 			}
@@ -560,8 +561,8 @@ proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 		handle(c, &r);
 	else if (broker_serves(name))
 		broker_method(c, &r);
-	else if (pairing_serves(name))
-		pairing_method(c, &r);
+	else if (devices_serves(name))
+		devices_method(c, &r);
 	else {
 		snprintf(msg, sizeof msg, "unknown method: %s", name);
 		rpc_error(c, id, "INVALID_REQUEST", msg, NULL);
