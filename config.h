@@ -98,7 +98,8 @@
 #define INVOKE_TIMEOUT_MAX_MS 600000    /* the longest timeoutMs honoured */
 
 /* paired devices and the state file */
-#define DEVICES_MAX          128        /* paired devices; pairing one more is refused */
+#define DEVICES_MAX          128        /* paired devices; one more retires an unapproved one, or is refused */
+#define RETIRE_AFTER_MS      60000      /* a superseded silent pairing this old is retired (--retire-ms) */
 #define STATE_ENTRY_MAX      32768      /* bytes of one device in the state file, its node surface included */
 #define STATE_TOKENS         1024       /* JSON values in one such line */
 #define STATE_TMP_RANDOM     6          /* random bytes in a temporary file's name (PATH.tmp-<12 hex digits>) */
@@ -135,6 +136,7 @@ struct options {
 	long idle_ms;                   /* silence before a ping; twice this, a drop */
 	long tick_ms;
 	long drain_ms;                  /* on SIGTERM/SIGINT, wait this long for clients to close */
+	long retire_ms;                 /* a superseded silent pairing this old is retired */
 	char *token;                    /* the token in use; NULL: no auth */
 	const char *token_file;         /* where it is read from, at start and on SIGHUP; or NULL */
 	const char *state_file;         /* paired devices and approvals; NULL: memory only */

@@ -50,7 +50,7 @@ static struct tally refused = { "refused", "connection", NULL, 0, 0, NULL, 0, 0 
 static const char usage_text[] =
     "usage: gateway [--port PORT]" APPLICATION(" [--token-file PATH | --token TOKEN] [--state-file PATH]") " [--echo]\n"
     "               [--max-payload BYTES] [--max-memory BYTES] [--max-clients N]\n"
-    "               [--idle-ms MS]" APPLICATION(" [--tick-ms MS]") " [--drain-ms MS] [--ready-fd N]\n"
+    "               [--idle-ms MS]" APPLICATION(" [--tick-ms MS] [--retire-ms MS]") " [--drain-ms MS] [--ready-fd N]\n"
     "               [--allow-origin ORIGIN]... [--verbose] [--help] [--version]\n"
     "       gateway health [--port PORT] [--timeout MS]\n";
 
@@ -77,7 +77,9 @@ static const char help_text[] =
     "  --max-memory BYTES   all client buffers together (default 67108864)\n"
     "  --max-clients N      authenticated clients at once (default 1024)\n"
     "  --idle-ms MS         ping a silent client after MS, drop it after 2*MS (default 30000)\n"
-    APPLICATION("  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n")
+    APPLICATION("  --tick-ms MS         tick event interval (default 30000; shorter only for tests)\n"
+    "  --retire-ms MS       retire a device's silent pairing once a newer one of the same\n"
+    "                       client replaced it and it is MS old (default 60000)\n")
     "  --drain-ms MS        on SIGTERM/SIGINT, wait at most MS for clients to close (default 2000)\n"
     "  --ready-fd N         once listening, write a newline to descriptor N and close it\n"
     "                       (s6); with $NOTIFY_SOCKET, READY=1 is sent there (systemd)\n"
@@ -150,6 +152,7 @@ parse_options(int argc, char *argv[])
 	opt.idle_ms = WS_IDLE_MS;
 	opt.tick_ms = TICK_INTERVAL_MS;
 	opt.drain_ms = SHUTDOWN_DRAIN_MS;
+	opt.retire_ms = RETIRE_AFTER_MS;
 	i = 1;
 	if (argc > 1 && strcmp(argv[1], "health") == 0)
 		opt.health = i++;               /* the probe: only --port and --timeout */
@@ -196,6 +199,8 @@ parse_options(int argc, char *argv[])
 #ifndef GATEWAY_MINIMAL
 		} else if (OPTION("--tick-ms")) {
 			opt.tick_ms = number("--tick-ms", VALUE("--tick-ms"), 1, 86400000);
+		} else if (OPTION("--retire-ms")) {
+			opt.retire_ms = number("--retire-ms", VALUE("--retire-ms"), 0, 86400000);
 		} else if (OPTION("--token")) {
 			opt.token = VALUE("--token");
 		} else if (OPTION("--token-file")) {

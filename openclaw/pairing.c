@@ -8,12 +8,14 @@
  * what was approved stays usable. Here too are the methods that show and
  * change all that are in devices.c.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 #include "json.h"
 #include "base64.h"
 #include "conn.h"
@@ -84,6 +86,136 @@ pairing_write_request(struct jw *w, const struct paired *d)
 	jw_printf(w, ",\"silent\":true,\"ts\":%lld}", s->ts);
 }
 
+/* ---- retirement ---- */
+
+static struct tally retired = { "retired", "paired device", NULL, 0, 0, NULL, 0, 0 };
+
+/* did an operator approve this device for anything: a node surface, or an operator role whose token is in use? */
+static int
+approved(const struct paired *d)
+{
+	return d->approved != NULL || ((d->roles & (1u << ROLE_OPERATOR)) && d->token[ROLE_OPERATOR].used_at != 0);
+}
+
+/* a and b, trimmed, the same but for ASCII case */
+static int
+same_text(const char *a, const char *b)
+{
+	size_t n, m;
+
+	a += strspn(a, " \t\n\r");
+	b += strspn(b, " \t\n\r");
+	for (n = strlen(a); n > 0 && strchr(" \t\n\r", a[n - 1]); n--)
+		;
+	for (m = strlen(b); m > 0 && strchr(" \t\n\r", b[m - 1]); m--)
+		;
+	for (; n == m && n > 0 && tolower((unsigned char)*a) == tolower((unsigned char)*b); a++, b++, n--, m--)
+		;
+	return n == 0 && m == 0;
+}
+
+/* the same client as the real gateway's silentPairingClusterKey: clientId, clientMode and displayName */
+static int
+same_client(const struct paired *a, const struct paired *b)
+{
+	static const int fields[] = { D_CLIENT, D_MODE, D_NAME };
+	int k, named = 0;
+
+	for (k = 0; k < 3; k++) {
+		if (!same_text(a->field[fields[k]], b->field[fields[k]]))
+			return 0;
+		named |= a->field[fields[k]][strspn(a->field[fields[k]], " \t\n\r")] != '\0';
+	}
+	return named;                           /* three empty names are no client */
+}
+
+/*
+ * Retire the devices marked dropping: saved without them, then forgotten,
+ * each counted and logged (at most a line a WARN_INTERVAL_MS). 0, or -1
+ * and why: the file is as it was, and they stay.
+ */
+static int
+retire(const char *reason, char *why, size_t cap)
+{
+	struct paired *d;
+	int i;
+
+	if (state_save(why, cap) < 0) {
+		for (i = 0; i < state_count(); i++)
+			state_at(i)->dropping = 0;
+		return -1;
+	}
+	for (i = state_count() - 1; i >= 0; i--) {
+		if (!(d = state_at(i))->dropping)
+			continue;
+		if (d->roles & (1u << ROLE_NODE))
+			pairing_resolved("", d->id, "removed", NULL);
+		tally(&retired, reason);
+		state_drop(d);
+	}
+	return 0;
+}
+
+/*
+ * A new silent pairing of a client retires its older ones, as the real
+ * gateway does (pruneSupersededSilentPairedDevices): the same client, not
+ * connected, paired at least --retire-ms ago, and here also never approved
+ * by an operator. A node host with a fresh state directory is a new device
+ * each run; without this, its old selves would fill the table.
+ */
+static void
+retire_superseded(const struct paired *d, long long now)
+{
+	char why[PATH_MAX + 80];
+	struct paired *e;
+	int i, n = 0;
+
+	for (i = 0; i < state_count(); i++)
+		if ((e = state_at(i)) != d && same_client(e, d) && now - e->approved_at >= opt.retire_ms && !approved(e) &&
+		    !pairing_connected(e->id))
+			e->dropping = 1, n++;
+	if (n)
+		retire("superseded by a newer pairing of the same client", why, sizeof why);
+}
+
+/*
+ * The table is full: the disconnected device seen least recently that no
+ * operator approved makes room. 0, or -1 if every device is connected or
+ * approved (or the save failed: why).
+ */
+static int
+make_room(char *why, size_t cap)
+{
+	struct paired *e, *quiet = NULL;
+	int i;
+
+	for (i = 0; i < state_count(); i++)
+		if (!approved(e = state_at(i)) && !pairing_connected(e->id) && (quiet == NULL || e->seen_at < quiet->seen_at))
+			quiet = e;
+	if (quiet == NULL) {
+		snprintf(why, cap, "too many paired devices (%d), each connected or approved; remove one with `openclaw "
+		    "devices remove <deviceId>`", DEVICES_MAX);
+		return -1;
+	}
+	quiet->dropping = 1;
+	return retire("to make room: the device table was full", why, cap);
+}
+
+/* ---- pairing ---- */
+
+/* the device's token for role opened a connection; an operator token's first use is kept: it protects the device */
+void
+pairing_token_used(struct paired *d, int role)
+{
+	const int first = d->token[role].used_at == 0;
+	char why[PATH_MAX + 80];
+
+	d->token[role].used_at = d->seen_at = unix_ms();
+	d->seen_reason = "device-token-auth";
+	if (first && role == ROLE_OPERATOR)
+		state_save(why, sizeof why);    /* a failure is logged; the device is only less protected */
+}
+
 /*
  * A verified device at connect: paired now if it is new, with a token for
  * this role if it has none. 0, with token (and *issued) set if one was
@@ -102,9 +234,10 @@ pairing_device(struct conn *c, const unsigned char key[32], char *token, long lo
 	int created = d == NULL, k;
 
 	token[0] = '\0';
+	if (created && state_count() == DEVICES_MAX && make_room(why, cap) < 0)
+		return -1;
 	if (created && (d = state_add(id, key, now)) == NULL) {
-		snprintf(why, cap, "too many paired devices (%d); remove one with `openclaw devices remove <deviceId>`",
-		    DEVICES_MAX);
+		snprintf(why, cap, "out of memory");
 		return -1;
 	}
 	for (k = 0; k < D_FIELDS; k++)
@@ -132,6 +265,7 @@ pairing_device(struct conn *c, const unsigned char key[32], char *token, long lo
 		snprintf(payload, sizeof payload, "{\"requestId\":\"%s\",\"deviceId\":\"%s\",\"decision\":\"approved\","
 		    "\"ts\":%lld}", request, id, now);
 		rpc_broadcast(S_PAIRING, "device.pair.resolved", payload);
+		retire_superseded(d, now);
 	}
 	return 0;
 }

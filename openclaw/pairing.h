@@ -10,6 +10,7 @@
 int  pairing_device(struct conn *c, const unsigned char key[32], char *token, long long *issued, char *why, size_t cap);
 void pairing_node(struct conn *c);
 int  pairing_connected(const char *id);
+void pairing_token_used(struct paired *d, int role);
 unsigned pairing_approve_scopes(const char *commands);  /* what approving these commands needs */
 void pairing_resolved(const char *request, const char *node, const char *decision, struct conn *to_node);
 void pairing_write_request(struct jw *w, const struct paired *d);      /* a pending surface, as listed */

@@ -306,8 +306,8 @@ authenticate(struct conn *c, const struct rpc_req *r, int device, unsigned reque
 	    json_string(p, rpc_tok, dv >= 0 && rpc_tok[dv].len ? dv : v, given, sizeof given) > 0) {
 		if ((ok = state_token_ok(d, s->role, given, requested)) > 0) {
 			a->method = "device-token";
-			d->token[s->role].used_at = d->seen_at = unix_ms();
-			d->seen_reason = "device-token-auth";
+			s->device_auth = 1;
+			pairing_token_used(d, s->role);
 			return 0;
 		}
 		if (ok < 0) {

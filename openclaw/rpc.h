@@ -25,6 +25,7 @@ struct session {
 	unsigned char authed;
 	unsigned char role;
 	unsigned char listed;           /* shown in presence: not a cli, backend or probe client */
+	unsigned char device_auth;      /* it signed in with its device token: it manages its own device only */
 	unsigned scopes;                /* granted operator scopes, one bit each */
 	long long deadline;             /* connect must be done by then (monotonic ms) */
 	long long connected_at;         /* unix ms */

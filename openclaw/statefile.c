@@ -103,7 +103,10 @@ device_line(const struct paired *d)
 				jw_printf(&w, "%02x", d->token[k].hash[i]);
 			JW_LIT(&w, "\",\"scopes\":");
 			rpc_scopes(&w, d->token[k].scopes);
-			jw_printf(&w, ",\"createdAtMs\":%lld}", d->token[k].created_at);
+			jw_printf(&w, ",\"createdAtMs\":%lld", d->token[k].created_at);
+			if (d->token[k].used_at)
+				jw_printf(&w, ",\"usedAtMs\":%lld", d->token[k].used_at);
+			JW_LIT(&w, "}");
 			first = 0;
 		}
 	JW_LIT(&w, "]");
@@ -242,6 +245,7 @@ static const struct json_field token_fields[] = {
 	{ "sha256", JS_STRING, 1, 1, 2 * SHA256_LEN, NULL, NULL },
 	{ "scopes", JS_STRINGS, 1, 0, 0, NULL, NULL },
 	{ "createdAtMs", JS_INT, 1, 0, 0, NULL, NULL },
+	{ "usedAtMs", JS_INT, 0, 1, 0, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 static const struct json_field surface_fields[] = {
@@ -350,6 +354,7 @@ read_token(const char *p, int i, struct paired *d)
 	t->set = 1;
 	t->scopes = (unsigned)scopes;
 	t->created_at = integer(p, i, "createdAtMs");
+	t->used_at = integer(p, i, "usedAtMs");         /* 0 where it is absent: never used */
 	return 0;
 }
 

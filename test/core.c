@@ -419,7 +419,9 @@ signal_tests(void)
 }
 
 /* the options only the full build takes: the application's */
-static const char *const application[] = { "--token", "--token-file", "--state-file", "--tick-ms" };
+static const char *const application[] = {
+	"--token", "--token-file", "--state-file", "--tick-ms", "--retire-ms"
+};
 
 static int
 is_application(const char *option)
@@ -437,7 +439,7 @@ option_tests(void)
 {
 	static const char *bad[] = { "abc", "0", "70000", "12x", "", "-1", "+80", " 80", "99999999999999999999" };
 	static const char *numeric[] = { "--max-payload", "--max-memory", "--max-clients", "--idle-ms", "--drain-ms",
-	    "--ready-fd", "--tick-ms" };        /* the last is the application's */
+	    "--ready-fd", "--tick-ms", "--retire-ms" };        /* the last two are the application's */
 	struct gw g;
 	const char *args[4];
 	char envp[16], want[128];
@@ -476,7 +478,7 @@ option_tests(void)
 	args[1] = NULL;
 	gw_spawn(&g, gateway_path, NULL, -1, args);
 	check(gw_wait(&g) == EXIT_USAGE, "--port without a value: 64");
-	for (i = 0; i < sizeof numeric / sizeof numeric[0] - (size_t)gateway_minimal; i++) {
+	for (i = 0; i < sizeof numeric / sizeof numeric[0] - 2 * (size_t)gateway_minimal; i++) {
 		args[0] = numeric[i];
 		args[1] = "0x10";
 		args[2] = NULL;

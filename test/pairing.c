@@ -453,32 +453,6 @@ kill_during_approvals(void)
 	}
 }
 
-/* DEVICES_MAX paired: the next is refused, clearly */
-static void
-full(void)
-{
-	const char *args[] = { "--token", TOKEN, NULL };
-	struct gw g;
-	char *r;
-	int k, ok = 0, fd;
-
-	check(gw_start(&g, port, args), "gateway in memory only");
-	for (k = 0; k < DEVICES_MAX; k++) {
-		fd = keyed_connect(1000 + k, "many", "[]", AUTH, NULL, &r);
-		ok += r && strstr(r, "hello-ok") != NULL;
-		free(r);
-		close(fd);
-	}
-	check(ok == DEVICES_MAX, "%d devices paired", ok);
-	fd = keyed_connect(1000 + DEVICES_MAX, "one more", "[]", AUTH, NULL, &r);
-	check(r && is(r, "error.code", "UNAVAILABLE") && strstr(jpath(r, "error.message"), "too many paired devices"),
-	    "device %d: refused, clearly (%.200s)", DEVICES_MAX + 1, r ? r : "");
-	check(close_with_reason(fd, 1013, r ? jpath(r, "error.message") : ""), "and closed 1013 with that reason");
-	free(r);
-	close(fd);
-	gw_stop(&g);
-}
-
 void
 pairing_tests(void)
 {
@@ -504,7 +478,6 @@ pairing_tests(void)
 	restart(&g);
 	gw_stop(&g);
 	kill_during_approvals();
-	full();
 	unlink(state_path);
 	rmdir(dir);
 }

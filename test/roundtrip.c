@@ -160,6 +160,7 @@ device(void)
 				t->hash[i] = (unsigned char)byte();
 			t->scopes = below(1u << 10);
 			t->created_at = when();
+			t->used_at = below(2) ? 1 + when() : 0;
 		}
 	if (below(2)) {
 		names(caps, sizeof caps, NODE_CAPS_MAX);

@@ -83,8 +83,8 @@ test_key(int n, unsigned char seed[32], unsigned char pk[32], char id[65])
 	unsigned char h[SHA256_LEN];
 	int i;
 
-	for (i = 0; i < 32; i++)
-		seed[i] = (unsigned char)(n * 37 + i * 11 + 1);
+	for (i = 0; i < 32; i++)                /* unique for n below 65536; the first 256 as they always were */
+		seed[i] = (unsigned char)((n * 37 + i * 11 + 1) ^ ((n >> 8) * (i + 1)));
 	test_public(seed, pk);
 	sha256(pk, 32, h);
 	for (i = 0; i < SHA256_LEN; i++)

@@ -350,6 +350,216 @@ exits(void)
 	check(gw_wait(&holder) == 0 && one_prefix(holder.log), "and the holder's stop (%s)", holder.log);
 }
 
+/*
+ * An operator of test key n with a device block, as client "cli": scopes
+ * as JSON and as the signed payload joins them, auth as members. Its
+ * reply in *reply.
+ */
+static int
+keyed_operator(int n, const char *scopes, const char *signed_scopes, const char *auth, char **reply)
+{
+	char buf[4096], member[1024], token[64] = "", *c;
+	const char *t;
+	int fd = ws_open(port);
+
+	c = next_text(fd);
+	if ((t = strstr(auth, "\"token\":\"")) != NULL || (t = strstr(auth, "\"deviceToken\":\"")) != NULL) {
+		t = strchr(t, ':') + 2;
+		snprintf(token, sizeof token, "%.*s", (int)strcspn(t, "\""), t);
+	}
+	test_device(member, sizeof member, n, c ? jpath(c, "payload.nonce") : "", "cli", "cli", "operator",
+	    signed_scopes, token, "linux", "", unix_now(), 0);
+	free(c);
+	snprintf(buf, sizeof buf, "{\"type\":\"req\",\"id\":\"c\",\"method\":\"connect\",\"params\":{\"minProtocol\":4,"
+	    "\"maxProtocol\":4,\"client\":{\"id\":\"cli\",\"version\":\"2026.9.6\",\"platform\":\"linux\","
+	    "\"mode\":\"cli\"},\"role\":\"operator\",\"scopes\":%s%s%s}}", scopes, auth, member);
+	send_text(fd, buf);
+	*reply = next_text(fd);
+	return fd;
+}
+
+/* is key n's device paired, as device.pair.list shows it to op? */
+static int
+paired(int op, int n)
+{
+	char *r = call(op, "{\"type\":\"req\",\"id\":\"d\",\"method\":\"device.pair.list\",\"params\":{}}");
+	int found = r && strstr(r, id_of(n)) != NULL;
+
+	free(r);
+	return found;
+}
+
+/* key n's node connects and leaves at once; did it get in? */
+static int
+passing(int n, const char *name)
+{
+	char *r;
+	int fd = keyed_connect(n, name, "[\"system.which\"]", PAIRING_AUTH, NULL, &r), in = r && strstr(r, "hello-ok");
+
+	free(r);
+	close(fd);
+	return in;
+}
+
+/*
+ * A node host with a fresh state directory is a new device every run: the
+ * older silent pairings of the same client are retired once superseded,
+ * as the real gateway does, but not while connected, not before
+ * --retire-ms, and never one an operator approved.
+ */
+static void
+superseded(void)
+{
+	struct gw g;
+	char *r, req[40];
+	int op, k, kept, live, node, again, in;
+
+	unlink(path);
+	port = free_port();
+	check(gw_start(&g, port, (const char *const[]){ "--token", PAIRING_TOKEN, "--state-file", path, "--retire-ms", "0",
+	    NULL }), "a gateway that retires superseded pairings at once (--retire-ms 0)");
+	op = operator(ALL_SCOPES);
+	node = keyed_connect(3, "fresh", "[\"system.which\"]", PAIRING_AUTH, NULL, &r);     /* approved: kept */
+	free(r);
+	snprintf(req, sizeof req, "%s", request_of(op, 3));
+	free(request(op, "node.pair.approve", "requestId", req));
+	close(node);
+	live = keyed_connect(200, "fresh", "[\"system.which\"]", PAIRING_AUTH, NULL, &r);   /* connected: kept */
+	free(r);
+	for (in = 0, k = 0; k < 10; k++)
+		in += passing(300 + k, "Fresh ");     /* the same client: case and spaces aside */
+	for (kept = 0, k = 0; k < 9; k++)
+		kept += paired(op, 300 + k);
+	check(in == 10 && kept == 0 && paired(op, 309), "ten fresh node hosts of one client: each retires the last (%d "
+	    "in, %d of the older kept)", in, kept);
+	check(paired(op, 3) && paired(op, 200), "but not the approved one, nor the connected one");
+	check(gw_expect(&g, "warning: retired 1 paired device (superseded by a newer pairing of the same client)",
+	    HANG_MS), "a retirement is logged, counted: %s", g.log);
+	check(passing(400, "another") && paired(op, 309), "another client's pairing retires none of these");
+	again = keyed_connect(3, "fresh", "[\"system.which\"]", PAIRING_AUTH, NULL, &r);
+	check(r && is(r, "payload.type", "hello-ok") && request_of(op, 3)[0] == '\0', "the approved node comes back "
+	    "approved (%.200s)", r ? r : "");
+	free(r);
+	invoke_round_trip(op, again, 3, "the approved node, after its fresh siblings");
+	close(again);
+	close(live);
+	close(op);
+	gw_stop(&g);
+
+	/* the default: a pairing superseded less than a minute ago stays */
+	check(start(&g), "a gateway with the default --retire-ms (60 s)");
+	op = operator(ALL_SCOPES);
+	check(passing(500, "young") && passing(501, "young") && paired(op, 500) && paired(op, 501),
+	    "a pairing superseded seconds ago is kept");
+	close(op);
+	gw_stop(&g);
+}
+
+/*
+ * 300 throwaway identities, past the cap: each is paired (the disconnected
+ * one seen least recently that no operator approved makes room), and the
+ * legitimate node stays approved, before and after a restart, and after a
+ * SIGKILL in the stream of retirements.
+ */
+static void
+throwaways(void)
+{
+	struct gw g;
+	char *r, req[40];
+	int op, node, k, in, dev;
+
+	unlink(path);
+	check(start(&g), "a gateway for a stream of throwaway identities");
+	op = operator(ALL_SCOPES);
+	node = keyed_connect(3, "legit", "[\"system.which\"]", PAIRING_AUTH, NULL, &r);
+	free(r);
+	snprintf(req, sizeof req, "%s", request_of(op, 3));
+	free(request(op, "node.pair.approve", "requestId", req));
+	close(node);
+	dev = keyed_operator(4, "[\"operator.read\"]", "operator.read", PAIRING_AUTH, &r);  /* an operator device */
+	{
+		char auth[128];
+		snprintf(auth, sizeof auth, ",\"auth\":{\"deviceToken\":\"%s\"}", r ? jpath(r, "payload.auth.deviceToken") : "");
+		free(r);
+		close(dev);
+		dev = keyed_operator(4, "[\"operator.read\"]", "operator.read", auth, &r);     /* its token in use */
+		check(r && is(r, "payload.auth.method", "device-token"), "an operator device signs in with its device "
+		    "token (%.200s)", r ? r : "");
+		free(r);
+		close(dev);
+	}
+	for (in = 0, k = 0; k < 300; k++) {
+		char name[32];
+		snprintf(name, sizeof name, "throwaway %d", k);
+		in += passing(1000 + k, name);
+	}
+	check(in == 300, "300 throwaway identities, past the cap of %d: each is paired (%d)", DEVICES_MAX, in);
+	check(gw_expect(&g, "(to make room: the device table was full)", HANG_MS), "the room made is logged: %s", g.log);
+	check(paired(op, 3) && paired(op, 4) && paired(op, 1299) && !paired(op, 1000),
+	    "the approved node and the operator whose token is in use stay; the oldest throwaway made room");
+	node = keyed_connect(3, "legit", "[\"system.which\"]", PAIRING_AUTH, NULL, &r);
+	check(r && is(r, "payload.type", "hello-ok") && request_of(op, 3)[0] == '\0', "the legitimate node: still approved "
+	    "(%.200s)", r ? r : "");
+	free(r);
+	invoke_round_trip(op, node, 3, "after 300 throwaways");
+	close(node);
+	close(op);
+
+	/* killed while throwaways keep coming: the file reads back, the node is approved still */
+	for (k = 0; k < 20; k++)
+		passing(2000 + k, "more");
+	node = keyed_send(2100, "in flight", "[]", PAIRING_AUTH, NULL);
+	kill(g.pid, SIGKILL);
+	gw_wait(&g);
+	close(node);
+	check(start(&g) && !strstr(g.log, "damaged"), "after a SIGKILL in a stream of retirements, the file reads back: %s",
+	    g.log);
+	op = operator(ALL_SCOPES);
+	for (in = 0, k = 0; k < 150; k++)
+		in += passing(3000 + k, "after the restart");
+	node = keyed_connect(3, "legit", "[\"system.which\"]", PAIRING_AUTH, NULL, &r);
+	check(in == 150 && r && is(r, "payload.type", "hello-ok") && request_of(op, 3)[0] == '\0' && paired(op, 4),
+	    "after the restart and 150 more: the node approved, the operator device kept (%.200s)", r ? r : "");
+	free(r);
+	invoke_round_trip(op, node, 3, "after the restart");
+	close(node);
+	close(op);
+	gw_stop(&g);
+}
+
+/* DEVICES_MAX paired, each connected: nothing can make room, so the next is refused, clearly */
+static void
+full(void)
+{
+	struct gw g;
+	int fd[DEVICES_MAX], k, ok = 0, more;
+	char *r;
+
+	port = free_port();
+	check(gw_start(&g, port, (const char *const[]){ "--token", PAIRING_TOKEN, NULL }), "a gateway in memory only");
+	for (k = 0; k < DEVICES_MAX; k++) {
+		if (k < NODES_MAX)
+			fd[k] = keyed_connect(5000 + k, "connected", "[]", PAIRING_AUTH, NULL, &r);
+		else
+			fd[k] = keyed_operator(5000 + k, "[\"operator.read\"]", "operator.read", PAIRING_AUTH, &r);
+		ok += r && strstr(r, "hello-ok") != NULL;
+		free(r);
+	}
+	check(ok == DEVICES_MAX, "%d devices paired, each connected", ok);
+	more = keyed_connect(5000 + DEVICES_MAX, "one more", "[]", PAIRING_AUTH, NULL, &r);
+	check(r && is(r, "error.code", "UNAVAILABLE") && strstr(jpath(r, "error.message"), "too many paired devices (128), "
+	    "each connected or approved"), "device %d: refused, clearly (%.200s)", DEVICES_MAX + 1, r ? r : "");
+	check(close_with_reason(more, 1013, r ? jpath(r, "error.message") : ""), "and closed 1013 with that reason");
+	free(r);
+	close(more);
+	check(close_clean(fd[0]), "one of them leaves, and the gateway has closed it");
+	close(fd[0]);
+	check(passing(5000 + DEVICES_MAX, "one more"), "then the newcomer is paired: the one that left makes room");
+	for (k = 1; k < DEVICES_MAX; k++)
+		close(fd[k]);
+	gw_stop(&g);
+}
+
 void
 state_tests(void)
 {
@@ -362,6 +572,9 @@ state_tests(void)
 	damaged();
 	strict();
 	leftovers();
+	superseded();
+	throwaways();
+	full();
 	exits();
 	unlink(path);
 	rmdir(dir);
