@@ -238,14 +238,32 @@ newest_device(const void *x, const void *y)
 	return a->created_at < b->created_at ? 1 : a->created_at > b->created_at ? -1 : 0;
 }
 
-/* the devices with a pending surface (pending), or all (else), newest first */
+/*
+ * The caller's own device if it signed in with that device's token and is
+ * no admin: it may see, change and remove its own device only, as the real
+ * gateway's deniesCrossDeviceManagement has it. NULL: any device.
+ */
+static const char *
+own_only(const struct conn *c)
+{
+	const struct session *s = c->sess;
+
+	return s->device_auth && !(s->scopes & S_ADMIN) ? SESSION_FIELD(s, F_DEVICE) : NULL;
+}
+
+struct pairs_arg {
+	const char *reqid;
+	const char *own;                /* own_only(): list this device alone */
+};
+
+/* the devices with a pending surface (pending), or all (else), newest first; own alone if set */
 static int
-sorted_devices(struct paired **out, int pending)
+sorted_devices(struct paired **out, int pending, const char *own)
 {
 	int i, n = 0;
 
 	for (i = 0; i < state_count(); i++)
-		if (!pending || state_at(i)->pending)
+		if ((!pending || state_at(i)->pending) && (own == NULL || strcmp(state_at(i)->id, own) == 0))
 			out[n++] = state_at(i);
 	qsort(out, (size_t)n, sizeof out[0], pending ? newest_request : newest_device);
 	return n;
@@ -254,18 +272,19 @@ sorted_devices(struct paired **out, int pending)
 static void
 pair_list(struct jw *w, const void *arg)
 {
+	const struct pairs_arg *q = arg;
 	struct paired *d[DEVICES_MAX];
 	int i, n, first_one = 1;
 
-	rpc_reply(w, arg, 1);
+	rpc_reply(w, q->reqid, 1);
 	JW_LIT(w, "\"payload\":{\"pending\":[");
-	for (i = 0, n = sorted_devices(d, 1); i < n; i++) {
+	for (i = 0, n = sorted_devices(d, 1, q->own); i < n; i++) {
 		if (i)
 			JW_LIT(w, ",");
 		pairing_write_request(w, d[i]);
 	}
 	JW_LIT(w, "],\"paired\":[");
-	for (i = 0, n = sorted_devices(d, 0); i < n; i++)
+	for (i = 0, n = sorted_devices(d, 0, q->own); i < n; i++)
 		if (d[i]->approved) {
 			if (!first_one)
 				JW_LIT(w, ",");
@@ -278,13 +297,14 @@ pair_list(struct jw *w, const void *arg)
 static void
 device_list(struct jw *w, const void *arg)
 {
+	const struct pairs_arg *q = arg;
 	struct paired *d[DEVICES_MAX];
 	const struct surface *f;
 	int i, n, k, sep;
 
-	rpc_reply(w, arg, 1);
+	rpc_reply(w, q->reqid, 1);
 	JW_LIT(w, "\"payload\":{\"pending\":[],\"paired\":[");
-	for (i = 0, n = sorted_devices(d, 0); i < n; i++) {
+	for (i = 0, n = sorted_devices(d, 0, q->own); i < n; i++) {
 		jw_printf(w, "%s{\"deviceId\":\"%s\",\"publicKey\":\"%s\",\"displayName\":", i ? "," : "", d[i]->id,
 		    d[i]->key);
 		jw_str(w, d[i]->field[D_NAME]);
@@ -400,22 +420,43 @@ approve(struct conn *c, const struct rpc_req *r, const char *request)
 	rpc_send(c, &w);
 }
 
-/* forget a device: its pairing, tokens and surfaces; its connections close (with node_only, its node's) */
+/*
+ * Forget a device: its pairing, tokens and surfaces; its connections close.
+ * With node_only, its node role alone (removePairedDeviceRole): an operator
+ * role stays, with its token; a device with no role left is forgotten.
+ */
 static void
 forget(struct conn *c, const struct rpc_req *r, struct paired *d, int node_only)
 {
 	char why[PATH_MAX + 80], msg[PATH_MAX + 144], id[2 * SHA256_LEN + 1], payload[2 * SHA256_LEN + 96];
+	const unsigned roles = d->roles;
+	const struct device_token token = d->token[ROLE_NODE];
+	struct surface *approved = d->approved;
 	int i;
 
-	d->dropping = 1;
+	if (node_only && (roles & ~(1u << ROLE_NODE))) {
+		d->roles &= ~(1u << ROLE_NODE);
+		memset(&d->token[ROLE_NODE], 0, sizeof d->token[ROLE_NODE]);
+		d->approved = NULL;
+	} else
+		d->dropping = 1;
 	if (state_save(why, sizeof why) < 0) {
 		d->dropping = 0;
+		d->roles = roles;
+		d->token[ROLE_NODE] = token;
+		d->approved = approved;
 		snprintf(msg, sizeof msg, "the removal cannot be kept: %s", why);
 		rpc_error(c, r->id, "UNAVAILABLE", msg, NULL);
 		return;
 	}
 	snprintf(id, sizeof id, "%s", d->id);
-	state_drop(d);
+	if (d->dropping)
+		state_drop(d);
+	else {
+		free(approved);
+		free(d->pending);
+		d->pending = NULL;
+	}
 	if (node_only)
 		pairing_resolved("", id, "removed", NULL);
 	snprintf(payload, sizeof payload, node_only ? "{\"nodeId\":\"%s\"}" : "{\"deviceId\":\"%s\"}", id);
@@ -438,13 +479,39 @@ devices_serves(const char *method)
 	return str_in(method, served);
 }
 
+/*
+ * What a caller that may manage its own device only is refused, in the
+ * real gateway's words and order (nodes.pairing.ts, devices.ts); NULL if
+ * it may go on: the request's own checks come next. A device that is a
+ * node is an admin's to remove.
+ */
+static const char *
+denial(const struct conn *c, const char *m, const char *id)
+{
+	const char *own = own_only(c);
+	const struct paired *d;
+
+	if (own == NULL)
+		return NULL;
+	if (strcmp(m, "node.pair.approve") == 0 || strcmp(m, "node.pair.reject") == 0) {
+		d = by_request(id);
+		return d && strcmp(d->id, own) == 0 ? NULL : m[10] == 'a' ? "node pairing approval denied" :
+		    "node pairing rejection denied";
+	}
+	d = state_find(id);
+	if (strcmp(m, "node.pair.remove") == 0)
+		return d == NULL || !(d->roles & (1u << ROLE_NODE)) ? NULL : "node pairing removal denied";
+	return strcmp(id, own) != 0 || (d && (d->roles & (1u << ROLE_NODE))) ? "device pairing removal denied" : NULL;
+}
+
 /* a method of devices_serves(), authorized already */
 void
 devices_method(struct conn *c, const struct rpc_req *r)
 {
 	char id[NODE_NAME_MAX * 4], payload[UUID_LEN + 2 * SHA256_LEN + 64];
+	struct pairs_arg q;
 	struct paired *d;
-	const char *m = r->method, *key;
+	const char *m = r->method, *key, *denied;
 
 	if (strcmp(m, "node.list") == 0) {
 		if (rpc_checked(c, r, no_params) == 0)
@@ -452,8 +519,10 @@ devices_method(struct conn *c, const struct rpc_req *r)
 		return;
 	}
 	if (strcmp(m, "node.pair.list") == 0 || strcmp(m, "device.pair.list") == 0) {
+		q.reqid = r->id;
+		q.own = own_only(c);
 		if (rpc_checked(c, r, no_params) == 0 &&
-		    rpc_send_large(c, strcmp(m, "node.pair.list") == 0 ? pair_list : device_list, r->id) > 0)
+		    rpc_send_large(c, strcmp(m, "node.pair.list") == 0 ? pair_list : device_list, &q) > 0)
 			rpc_error(c, r->id, "UNAVAILABLE", "the list is larger than this client may have queued", NULL);
 		return;
 	}
@@ -462,9 +531,15 @@ devices_method(struct conn *c, const struct rpc_req *r)
 	if (rpc_checked(c, r, key[0] == 'r' ? request_params : key[0] == 'd' ? device_params : describe_params) < 0)
 		return;
 	json_string(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, key), id, sizeof id);
-	if (strcmp(m, "node.describe") == 0)
+	if (strcmp(m, "node.describe") == 0) {
 		nodes(c, r, id);
-	else if (strcmp(m, "node.pair.approve") == 0)
+		return;
+	}
+	if ((denied = denial(c, m, id)) != NULL) {
+		rpc_error(c, r->id, "INVALID_REQUEST", denied, NULL);
+		return;
+	}
+	if (strcmp(m, "node.pair.approve") == 0)
 		approve(c, r, id);
 	else if (strcmp(m, "node.pair.reject") == 0) {
 		if ((d = by_request(id)) == NULL) {

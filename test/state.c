@@ -527,6 +527,119 @@ throwaways(void)
 	gw_stop(&g);
 }
 
+/* key n's operator device, signed in with its device token (issued on a first connect) and scopes */
+static int
+token_operator(int n, const char *scopes, const char *signed_scopes)
+{
+	char auth[128], *r;
+	int fd = keyed_operator(n, scopes, signed_scopes, PAIRING_AUTH, &r);
+
+	snprintf(auth, sizeof auth, ",\"auth\":{\"deviceToken\":\"%s\"}", r ? jpath(r, "payload.auth.deviceToken") : "");
+	free(r);
+	close(fd);
+	fd = keyed_operator(n, scopes, signed_scopes, auth, &r);
+	check(r && is(r, "payload.auth.method", "device-token"), "operator device %d signs in with its device token (%.200s)",
+	    n, r ? r : "");
+	free(r);
+	return fd;
+}
+
+/* what op's request of method on id answers: "ok", or its error message */
+static const char *
+answer(int op, const char *method, const char *key, const char *id)
+{
+	static char said[128];
+	char *r = request(op, method, key, id);
+
+	snprintf(said, sizeof said, "%s", r && strcmp(jpath(r, "ok"), "true") == 0 ? "ok" : r ? jpath(r, "error.message") :
+	    "(nothing)");
+	free(r);
+	return said;
+}
+
+/*
+ * Device management as the real gateway does it: a caller that signed in
+ * with its device token and holds no operator.admin may see, change and
+ * remove its own device only, and a node is an admin's to remove; the
+ * shared token's operators manage every device. node.pair.remove removes
+ * the node role alone: an operator role stays, with its token.
+ */
+static void
+management(void)
+{
+	struct gw g;
+	char *r, req[40], auth[128];
+	int admin, mine, boss, node, both, op_both;
+
+	unlink(path);
+	check(start(&g), "a gateway for device management");
+	admin = operator(ALL_SCOPES);                   /* the shared token: every device */
+	node = keyed_connect(20, "a node", "[\"system.which\"]", PAIRING_AUTH, NULL, &r);
+	free(r);
+	both = keyed_connect(21, "node and operator", "[\"system.which\"]", PAIRING_AUTH, NULL, &r);
+	free(r);
+	close(both);
+	op_both = keyed_operator(21, "[\"operator.read\"]", "operator.read", PAIRING_AUTH, &r);
+	snprintf(auth, sizeof auth, ",\"auth\":{\"deviceToken\":\"%s\"}", r ? jpath(r, "payload.auth.deviceToken") : "");
+	free(r);
+	close(op_both);
+	mine = token_operator(22, "[\"operator.pairing\"]", "operator.pairing");    /* its own device only */
+	boss = token_operator(23, ALL_SCOPES, "operator.admin,operator.pairing,operator.read,operator.write");
+	passing(24, "another operator's node");
+
+	/* the lists: its own device alone */
+	r = call(mine, "{\"type\":\"req\",\"id\":\"d\",\"method\":\"device.pair.list\",\"params\":{}}");
+	check(r && is(r, "payload.paired.0.deviceId", id_of(22)) && !jpath(r, "payload.paired.1.deviceId")[0],
+	    "device.pair.list to a device-token caller without admin: its own device alone (%.200s)", r ? r : "");
+	free(r);
+	r = call(mine, "{\"type\":\"req\",\"id\":\"p\",\"method\":\"node.pair.list\",\"params\":{}}");
+	check(r && is(r, "payload.pending", "[]"), "node.pair.list: no other device's request (%.200s)", r ? r : "");
+	free(r);
+	r = call(boss, "{\"type\":\"req\",\"id\":\"d\",\"method\":\"device.pair.list\",\"params\":{}}");
+	check(r && strstr(r, id_of(20)) && strstr(r, id_of(21)) && strstr(r, id_of(22)), "to an admin device: every one");
+	free(r);
+
+	/* the matrix: a device-token caller without admin */
+	snprintf(req, sizeof req, "%s", request_of(admin, 20));
+	check(strcmp(answer(mine, "node.pair.approve", "requestId", req), "node pairing approval denied") == 0 &&
+	    strcmp(answer(mine, "node.pair.reject", "requestId", req), "node pairing rejection denied") == 0 &&
+	    strcmp(answer(mine, "node.pair.approve", "requestId", "no-such"), "node pairing approval denied") == 0,
+	    "another device's node request: approval and rejection denied");
+	check(strcmp(answer(mine, "device.pair.remove", "deviceId", id_of(20)), "device pairing removal denied") == 0 &&
+	    strcmp(answer(mine, "device.pair.remove", "deviceId", id_of(23)), "device pairing removal denied") == 0 &&
+	    strcmp(answer(mine, "device.pair.remove", "deviceId", id_of(21)), "device pairing removal denied") == 0 &&
+	    strcmp(answer(mine, "device.pair.remove", "deviceId", "ffff"), "device pairing removal denied") == 0,
+	    "device.pair.remove of a node, another operator, a node and operator, an unknown id: denied");
+	check(strcmp(answer(mine, "node.pair.remove", "nodeId", id_of(20)), "node pairing removal denied") == 0 &&
+	    strcmp(answer(mine, "node.pair.remove", "nodeId", id_of(22)), "unknown nodeId") == 0,
+	    "node.pair.remove of a node: denied; of its own device, not a node: unknown nodeId");
+	r = request(admin, "node.describe", "nodeId", id_of(20));
+	check(r && is(r, "payload.connected", "true") && is(r, "payload.approvalState", "pending-approval"),
+	    "and the node it tried to remove is connected, as it was (%.200s)", r ? r : "");
+	free(r);
+
+	/* an admin device, and the shared token's operator, manage every device */
+	check(strcmp(answer(boss, "node.pair.remove", "nodeId", id_of(21)), "ok") == 0,
+	    "an admin device removes the node role of a node and operator");
+	op_both = keyed_operator(21, "[\"operator.read\"]", "operator.read", auth, &r);
+	check(r && is(r, "payload.auth.method", "device-token"), "whose operator token still works (%.200s)", r ? r : "");
+	free(r);
+	close(op_both);
+	r = call(admin, "{\"type\":\"req\",\"id\":\"d\",\"method\":\"device.pair.list\",\"params\":{}}");
+	check(r && strstr(r, "\"roles\":[\"operator\"]") && strstr(r, id_of(21)), "device.pair.list: operator alone now");
+	free(r);
+	check(strcmp(answer(admin, "device.pair.remove", "deviceId", id_of(24)), "ok") == 0,
+	    "the shared token's operator removes any device");
+	check(strcmp(answer(mine, "device.pair.remove", "deviceId", id_of(22)), "ok") == 0 &&
+	    close_with_reason(mine, 4001, "device removed"), "a caller removes its own device, and is closed 4001");
+	close(mine);
+	close(boss);
+	close(node);
+	close(admin);
+	gw_stop(&g);
+	unlink(path);
+}
+
 /* DEVICES_MAX paired, each connected: nothing can make room, so the next is refused, clearly */
 static void
 full(void)
@@ -574,6 +687,7 @@ state_tests(void)
 	leftovers();
 	superseded();
 	throwaways();
+	management();
 	full();
 	exits();
 	unlink(path);
