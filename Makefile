@@ -13,7 +13,7 @@ DESTDIR =
 # OpenClaw application (openclaw/); objects are named by path, bottom to top
 CORE    = log.o notify.o peer.o lock.o probe.o pool.o conn.o serve.o echo.o http.o route.o ws.o sha1.o base64.o
 CRYPTO  = crypto/sha2.o crypto/ed25519.o
-APP     = openclaw/page.o openclaw/token.o openclaw/schema.o openclaw/rpc.o openclaw/policy.o openclaw/state.o \
+APP     = openclaw/page.o openclaw/limit.o openclaw/token.o openclaw/schema.o openclaw/rpc.o openclaw/policy.o openclaw/state.o \
           openclaw/statefile.o openclaw/broker.o openclaw/pairing.o openclaw/devices.o openclaw/methods.o openclaw/proto.o \
           openclaw/json.o openclaw/device.o openclaw/catalog.o
 OBJ     = $(CORE) $(CRYPTO) $(APP)
@@ -21,7 +21,7 @@ OBJ     = $(CORE) $(CRYPTO) $(APP)
 PURE    = http.o route.o ws.o sha1.o base64.o crypto/sha2.o openclaw/json.o openclaw/device.o openclaw/catalog.o
 CORE_HDR = config.h log.h notify.h sha1.h base64.h http.h route.h ws.h peer.h lock.h probe.h pool.h conn.h \
           serve.h echo.h
-HDR     = $(CORE_HDR) crypto/sha2.h crypto/ed25519.h openclaw/page.h openclaw/json.h openclaw/token.h \
+HDR     = $(CORE_HDR) crypto/sha2.h crypto/ed25519.h openclaw/page.h openclaw/json.h openclaw/limit.h openclaw/token.h \
           openclaw/schema.h openclaw/rpc.h openclaw/catalog.h openclaw/policy.h openclaw/device.h openclaw/state.h \
           openclaw/statefile.h openclaw/broker.h openclaw/pairing.h openclaw/devices.h openclaw/methods.h openclaw/proto.h
 

@@ -70,7 +70,8 @@
 #define AUTH_FAILURES_MAX    10         /* wrong tokens from one local user in AUTH_WINDOW_MS ... */
 #define AUTH_WINDOW_MS       60000
 #define AUTH_LOCKOUT_MS      300000     /* ... lock it out this long, as the real gateway does */
-#define AUTH_USERS_MAX       64         /* users whose failures are kept; the quietest is forgotten */
+#define LIMIT_USERS_MAX      64         /* users each limit keeps (wrong tokens, new devices); the quietest goes */
+#define LIMIT_EVENTS_MAX     16         /* the most events a limit counts in its window */
 #define CLIENT_FIELD_MAX     128        /* each client string kept for presence, with its NUL */
 #define REQUEST_ID_MAX       512        /* bytes of a request id as written */
 #define METHOD_MAX           128        /* a method name, with its NUL */

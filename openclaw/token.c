@@ -14,7 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "sha1.h"
-#include "peer.h"
+#include "limit.h"
 #include "token.h"
 
 /*
@@ -95,62 +95,20 @@ token_matches(const char *s, size_t n)
  * Failed token attempts, per local user, as the real gateway limits them
  * per address (AUTH_FAILURES_MAX in AUTH_WINDOW_MS, then AUTH_LOCKOUT_MS):
  * every local client shares one address, so here it is the user, and one
- * user's guessing never locks out another. The daemon's own user is
- * exempt, as are peers that cannot be told apart (the real gateway exempts
- * loopback): they would lock each other out.
+ * user's guessing never locks out another (limit.c).
  */
-static struct guesser {
-	long uid;
-	long long at[AUTH_FAILURES_MAX];        /* when its latest failures were, a ring */
-	unsigned n;                             /* failures ever, the ring's next slot */
-	long long locked;                       /* until then (monotonic ms) */
-} guessers[AUTH_USERS_MAX];
-
-/* when g last failed; 0 if it is free */
-static long long
-last(const struct guesser *g)
-{
-	return g->n ? g->at[(g->n - 1) % AUTH_FAILURES_MAX] : 0;
-}
-
-/* uid's entry, or with add a new one (a free one, else the one quiet the longest is forgotten) */
-static struct guesser *
-guesser(long uid, int add)
-{
-	struct guesser *g, *quiet = guessers;
-
-	for (g = guessers; g < guessers + AUTH_USERS_MAX; g++) {
-		if (g->n && g->uid == uid)
-			return g;
-		if (last(g) < last(quiet))
-			quiet = g;
-	}
-	if (!add)
-		return NULL;
-	memset(quiet, 0, sizeof *quiet);
-	quiet->uid = uid;
-	return quiet;
-}
+static struct limit guessing = { AUTH_FAILURES_MAX, AUTH_WINDOW_MS, AUTH_LOCKOUT_MS, { { 0 } } };
 
 /* how long uid must wait before its next attempt, in ms; 0 if it may try now */
 long long
 token_locked(long uid, long long now)
 {
-	struct guesser *g = uid == PEER_UNKNOWN || uid == (long)getuid() ? NULL : guesser(uid, 0);
-
-	return g && g->locked > now ? g->locked - now : 0;
+	return limit_wait(&guessing, uid, now);
 }
 
 /* uid presented a wrong token */
 void
 token_failed(long uid, long long now)
 {
-	struct guesser *g;
-
-	if (uid == PEER_UNKNOWN || uid == (long)getuid())
-		return;
-	g = guesser(uid, 1);
-	g->at[g->n++ % AUTH_FAILURES_MAX] = now;
-	if (g->n >= AUTH_FAILURES_MAX && now - g->at[g->n % AUTH_FAILURES_MAX] < AUTH_WINDOW_MS)
-		g->locked = now + AUTH_LOCKOUT_MS;
+	limit_count(&guessing, uid, now);
 }
