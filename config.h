@@ -101,6 +101,9 @@
 /* paired devices and the state file */
 #define DEVICES_MAX          128        /* paired devices; one more retires an unapproved one, or is refused */
 #define RETIRE_AFTER_MS      60000      /* a superseded silent pairing this old is retired (--retire-ms) */
+#define PAIRINGS_MAX         10         /* new devices from one local user (not the daemon's) in ... */
+#define PAIRING_WINDOW_MS    60000      /* ... this long; then it is refused for ... */
+#define PAIRING_LOCKOUT_MS   60000      /* ... this long: each pairing is two fsyncs the loop waits for */
 #define STATE_ENTRY_MAX      32768      /* bytes of one device in the state file, its node surface included */
 #define STATE_TOKENS         1024       /* JSON values in one such line */
 #define STATE_TMP_RANDOM     6          /* random bytes in a temporary file's name (PATH.tmp-<12 hex digits>) */

@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "rpc.h"
 #include "policy.h"
+#include "limit.h"
 #include "state.h"
 #include "statefile.h"
 #include "broker.h"
@@ -89,6 +90,14 @@ pairing_write_request(struct jw *w, const struct paired *d)
 /* ---- retirement ---- */
 
 static struct tally retired = { "retired", "paired device", NULL, 0, 0, NULL, 0, 0 };
+static struct tally limited = { "refused", "new device", NULL, 0, 0, NULL, 0, 0 };
+
+/*
+ * New devices from one local user other than the daemon's own: each costs
+ * two fsyncs while the loop waits, so no user may turn pairing into a
+ * stall of everyone's (limit.c, as wrong tokens are limited).
+ */
+static struct limit newcomers = { PAIRINGS_MAX, PAIRING_WINDOW_MS, PAIRING_LOCKOUT_MS, { { 0 } } };
 
 /* did an operator approve this device for anything: a node surface, or an operator role whose token is in use? */
 static int
@@ -232,8 +241,15 @@ pairing_device(struct conn *c, const unsigned char key[32], char *token, long lo
 	struct paired *d = state_find(id);
 	char payload[UUID_LEN + 2 * SHA256_LEN + 120], request[UUID_LEN + 1];
 	int created = d == NULL, k;
+	long long wait;
 
 	token[0] = '\0';
+	if (created && (wait = limit_wait(&newcomers, c->uid, now_ms())) > 0) {
+		snprintf(why, cap, "too many new devices from this local user (%d in %d s); try again in %lld s",
+		    PAIRINGS_MAX, PAIRING_WINDOW_MS / 1000, (wait + 999) / 1000);
+		tally(&limited, "too many from that local user");
+		return -1;
+	}
 	if (created && state_count() == DEVICES_MAX && make_room(why, cap) < 0)
 		return -1;
 	if (created && (d = state_add(id, key, now)) == NULL) {
@@ -261,6 +277,7 @@ pairing_device(struct conn *c, const unsigned char key[32], char *token, long lo
 		return -1;
 	}
 	if (created) {
+		limit_count(&newcomers, c->uid, now_ms());
 		uuid(request);
 		snprintf(payload, sizeof payload, "{\"requestId\":\"%s\",\"deviceId\":\"%s\",\"decision\":\"approved\","
 		    "\"ts\":%lld}", request, id, now);

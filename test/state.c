@@ -6,6 +6,7 @@
  * and every line the daemon writes on its way out has one prefix.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -640,6 +641,52 @@ management(void)
 	unlink(path);
 }
 
+/* as user nobody, n new devices of keys from first pair one after another: how many got in; -1 if none could try */
+static int
+nobody_pairs(int first, int n)
+{
+	pid_t pid;
+	int st, in = 0, k;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		if (setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
+			_exit(255);
+		for (k = 0; k < n; k++)
+			in += passing(first + k, "nobody's");
+		_exit(in);
+	}
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) != 255 ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * Each new device is two fsyncs the loop waits for: another local user may
+ * pair PAIRINGS_MAX in PAIRING_WINDOW_MS, then is refused for a while, as
+ * wrong tokens are. The daemon's own user is not limited.
+ */
+static void
+pairings_limited(void)
+{
+	struct gw g;
+	int in;
+
+	if (geteuid() != 0) {
+		printf("skipped: new devices from another user, which needs root to be user nobody\n");
+		return;
+	}
+	unlink(path);
+	check(start(&g), "a gateway for new devices from another user");
+	in = nobody_pairs(6000, PAIRINGS_MAX + 5);
+	check(in == PAIRINGS_MAX, "user nobody pairs %d new devices in a minute, then is refused (%d got in)", PAIRINGS_MAX,
+	    in);
+	check(gw_expect(&g, "warning: refused 1 new device (too many from that local user)", HANG_MS),
+	    "the refusal is logged, counted: %s", g.log);
+	check(passing(6100, "the owner's") && passing(6101, "the owner's"), "meanwhile the daemon's own user pairs as "
+	    "it likes");
+	gw_stop(&g);
+	unlink(path);
+}
+
 /* DEVICES_MAX paired, each connected: nothing can make room, so the next is refused, clearly */
 static void
 full(void)
@@ -688,6 +735,7 @@ state_tests(void)
 	superseded();
 	throwaways();
 	management();
+	pairings_limited();
 	full();
 	exits();
 	unlink(path);
