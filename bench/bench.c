@@ -676,7 +676,7 @@ next_frame(int fd, char *buf, size_t cap)
 	return n;
 }
 
-static int
+int
 proto_open(const char *id, const char *mode)
 {
 	static char buf[1 << 20];
@@ -913,7 +913,7 @@ term_to_bindable(int clients)
 	return t;
 }
 
-/* the table; BENCH_ONLY=crypto|echo|idle|protocol|process|flood|ws runs one part (BENCH_PROFILE one echo shape) */
+/* the table; BENCH_ONLY=crypto|echo|idle|protocol|process|flood|state|ws runs one part (BENCH_PROFILE one echo shape) */
 int
 want(const char *part)
 {
@@ -1154,6 +1154,8 @@ processes:
 	}
 	if (want("flood"))
 		flood_profiles();
+	if (want("state"))
+		state_profiles();
 	if (!want("ws"))
 		;
 	else if (ws_server == NULL || system("node --version >/dev/null 2>&1") != 0)

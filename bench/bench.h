@@ -20,6 +20,7 @@ int    ws_connect(int port);
 void   take(int fd, void *p, size_t n);
 size_t frame(unsigned char *out, int opcode, const unsigned char *p, size_t n);
 size_t next_frame(int fd, char *buf, size_t cap);
+int    proto_open(const char *id, const char *mode);   /* a protocol client, past hello-ok, with operator.read */
 void   start(const char *const *args);
 void   stop(void);
 int    want(const char *part);
@@ -30,3 +31,6 @@ const char *load_foreign(void);         /* others' share of the CPUs since load_
 
 /* flood.c */
 void   flood_profiles(void);
+
+/* state.c */
+void   state_profiles(void);
