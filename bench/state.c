@@ -124,7 +124,7 @@ state_profiles(void)
 	}
 	snprintf(f, sizeof f, "%9.2f ms", median(stall) * 1e3);
 	snprintf(r, sizeof r, "%.2f ms quiet; %.0f pairs/s", median(quiet) * 1e3, PAIRINGS / median(took));
-	cell("state file: longest loop stall in 100 pairings (2 fsyncs)", f, r);
+	cell("state file: longest loop stall, 100 pairings (2 fsyncs)", f, r);
 	close(pinger);
 	stop();
 	unlink(path);
