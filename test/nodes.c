@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "openclaw/rpc.h"        /* UUID_LEN */
+#include "openclaw/state.h"      /* struct paired: what a device record costs */
 #include "t.h"
 
 #define port proto_port
@@ -559,12 +560,27 @@ escaped_node(const char *member)
 	return buf;
 }
 
-/* NODES_MAX nodes of this declaration, connected; the memory each costs, in bytes, or -1 if it cannot be told */
+/* the memory budget in use, as status says it */
 static long
-nodes_cost(pid_t pid, int largest, int *fds)
+budget_used(int op)
+{
+	char *r = call(op, "{\"type\":\"req\",\"id\":\"s\",\"method\":\"status\"}");
+	long used = r ? atol(jpath(r, "payload.daemon.memoryUsed")) : -1;
+
+	free(r);
+	return used;
+}
+
+/*
+ * NODES_MAX nodes of this declaration, connected; the memory each costs, in
+ * bytes, or -1 if it cannot be told; in *budget, how much of that the
+ * memory budget counts (op asks status)
+ */
+static long
+nodes_cost(pid_t pid, int largest, int *fds, int op, long *budget)
 {
 	char buf[4096], member[512], *r;
-	long before = proc_kib(pid, "VmRSS"), after;
+	long before = proc_kib(pid, "VmRSS"), after, used = budget_used(op);
 	int i, ok = 0;
 
 	for (i = 0; i < NODES_MAX; i++) {
@@ -583,6 +599,7 @@ nodes_cost(pid_t pid, int largest, int *fds)
 	after = proc_kib(pid, "VmRSS");
 	check(ok == NODES_MAX, "%d nodes with %s registered", ok, largest ? "the largest declaration" :
 	    "the real node host's declaration");
+	*budget = (budget_used(op) - used) / NODES_MAX;
 	return before < 0 ? -1 : (after - before) * 1024 / NODES_MAX;
 }
 
@@ -599,18 +616,18 @@ memory(pid_t pid)
 	static int fds[NODES_MAX];
 	const int checker = getenv("GATEWAY_UNDER_VALGRIND") || getenv("GATEWAY_SANITIZED") || getenv("GATEWAY_EMULATED");
 	char member[512], *r;
-	long real, big;
+	long real, big, real_budget, big_budget;
 	int i, op, late;
 
-	real = nodes_cost(pid, 0, fds);
+	op = open_operator("[\"operator.read\"]");
+	real = nodes_cost(pid, 0, fds, op, &real_budget);
 	for (i = 0; i < NODES_MAX; i++)
 		close(fds[i]);
-	op = open_operator("[\"operator.read\"]");
 	while ((r = call(op, "{\"type\":\"req\",\"id\":\"l\",\"method\":\"node.list\"}")) != NULL &&
 	    strstr(r, "\"connected\":true"))
 		free(r);                        /* until the closes are done (paired, they stay listed) */
 	free(r);
-	big = nodes_cost(pid, 1, fds);
+	big = nodes_cost(pid, 1, fds, op, &big_budget);
 	r = call(op, "{\"type\":\"req\",\"id\":\"l\",\"method\":\"node.list\"}");
 	check(r && strlen(r) < JSON_OUT_MAX && is(r, "ok", "true") && strstr(r, "\"big 63\""),
 	    "node.list of %d nodes with the largest declaration is answered (%zu bytes)", NODES_MAX, r ? strlen(r) : 0);
@@ -639,11 +656,16 @@ memory(pid_t pid)
 	if (checker || real < 0)
 		printf("skipped: memory per node, which a checker, an emulator or a system without /proc does not show truly\n");
 	else {
-		printf("memory per registered node: %ld bytes with the real node host's declaration, %ld with the largest "
-		    "allowed (%d nodes each)\n", real, big, NODES_MAX);
+		printf("memory per registered node: %ld bytes with the real node host's declaration (%ld in the memory budget),"
+		    " %ld with the largest allowed (%ld in the budget; %d nodes each)\n", real, real_budget, big, big_budget,
+		    NODES_MAX);
 		check(real <= 6144, "a node with the real declaration, its device record and its pending approval "
 		    "cost at most 6 KiB: %ld bytes", real);
 		check(big <= 24576, "a node with the largest declaration costs at most 24 KiB: %ld bytes", big);
+		/* outside the budget: the device table, bounded by DEVICES_MAX (the README's bound) */
+		check(big - big_budget <= (long)sizeof(struct paired) + 2 * NODE_DECL_MAX + 4096,
+		    "what the budget does not count of a node (%ld bytes) is its device record and node surfaces, within "
+		    "their bound of %ld bytes", big - big_budget, (long)sizeof(struct paired) + 2 * NODE_DECL_MAX + 4096);
 	}
 }
 
