@@ -89,7 +89,8 @@ static const char help_text[] =
     "gateway health asks /healthz on 127.0.0.1:PORT and prints one line: exit 0 if a\n"
     "gateway is live, 1 if not (--timeout MS, default 3000), 64 usage.\n"
     "\n"
-    "Exit status: 0 clean stop, 1 failure, 64 usage, 78 port already held.\n";
+    "Exit status: 0 clean stop, 1 failure, 64 usage, 78 port already held"
+    APPLICATION(" or a state file\nanother user could have shaped") ".\n";
 
 /* the complaint, then the usage, then exit 64; an expression, for VALUE() below */
 #define usage_error(...) (logmsg(__VA_ARGS__), fputs(usage_text, stderr), exit(EXIT_USAGE))
