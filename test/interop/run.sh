@@ -16,12 +16,14 @@ ns=gateway-interop-$$
 pid=
 web=
 nodepid=
+freshpid=
 keyedpid=
 
 # every process started here is stopped here, and waited for, before the suite ends
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	[ -n "$nodepid" ] && kill -9 -"$nodepid" 2>/dev/null && wait "$nodepid" 2>/dev/null
+	[ -n "$freshpid" ] && kill -9 -"$freshpid" 2>/dev/null && wait "$freshpid" 2>/dev/null
 	[ -n "$keyedpid" ] && kill -9 "$keyedpid" 2>/dev/null && wait "$keyedpid" 2>/dev/null
 	[ -n "$web" ] && kill $web 2>/dev/null && wait $web 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
@@ -261,6 +263,61 @@ sed "1,${mark}d" "$tmp/node.log" | grep -qE "publish failed|GatewayClientRequest
 	notok "approved, the node host logs no failure of its requests" ||
 	ok "approved, the node host logs no failure of its requests"
 stop
+
+# --- throwaway identities: the real node host run ten times, each with a fresh
+# OPENCLAW_STATE_DIR (a new device every run, as in a container), beside a node
+# host with a stable identity; --retire-ms 0 stands in for the real gateway's
+# minute. Each new pairing retires the one before; the stable node stays
+# approved and answers.
+start --token-file "$tmp/token" --state-file "$tmp/state.fresh" --retire-ms 0
+ocenv="OPENCLAW_GATEWAY_URL=$url OPENCLAW_GATEWAY_TOKEN=$TOKEN"
+nodehome=$(mktemp -d "$tmp/home.XXXXXX")
+rm -f "$tmp/nodeout" && mkfifo "$tmp/nodeout"
+ip netns exec "$ns" setsid env HOME="$nodehome" OPENCLAW_STATE_DIR="$nodehome/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" PATH="$node24:$PATH" \
+    node "$openclaw" node run --host 127.0.0.1 --port 18789 --display-name stable-node >"$tmp/nodeout" 2>&1 &
+nodepid=$!
+exec 4<"$tmp/nodeout"
+node_says "node host gateway connected" || notok "the stable node host connects"
+openclaw nodes pending --json
+request=$(sed -n 's/^ *"requestId": "\([0-9a-f-]*\)".*/\1/p' "$tmp/out" | head -n 1)
+expect "nodes approve: the stable node host" 0 '"approvedAtMs"' nodes approve "$request"
+fresh=0
+for run in 1 2 3 4 5 6 7 8 9 10; do
+	freshhome=$(mktemp -d "$tmp/home.XXXXXX")
+	rm -f "$tmp/freshout" && mkfifo "$tmp/freshout"
+	ip netns exec "$ns" setsid env HOME="$freshhome" OPENCLAW_STATE_DIR="$freshhome/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" \
+	    PATH="$node24:$PATH" node "$openclaw" node run --host 127.0.0.1 --port 18789 --display-name fresh-node \
+	    >"$tmp/freshout" 2>&1 &
+	freshpid=$!
+	exec 6<"$tmp/freshout"
+	timeout 120 sh -c 'while IFS= read -r line; do case $line in *"node host gateway connected"*) exit 0 ;; esac; done
+	exit 1' <&6 && fresh=$((fresh + 1))
+	kill -TERM -"$freshpid"
+	wait "$freshpid" 2>/dev/null
+	freshpid=
+	cat <&6 >/dev/null
+	exec 6<&-
+done
+[ $fresh -eq 10 ] && ok "the real node host, ten times with a fresh state directory: each run connects" ||
+	notok "the real node host, ten times with a fresh state directory: $fresh of 10 runs connect"
+openclaw devices list --json
+n=$(/usr/bin/python3 -c 'import json, sys
+print(sum(d.get("displayName") == "fresh-node" for d in json.load(open(sys.argv[1]))["paired"]))' "$tmp/out")
+[ "$n" -eq 1 ] && ok "openclaw devices list: the nine superseded fresh identities are retired, the last is paired" ||
+	notok "openclaw devices list: $n fresh identities paired, wanted 1 (the nine superseded retired)"
+grep -qF '"displayName": "stable-node"' "$tmp/out" && ok "openclaw devices list: the stable node host is kept" ||
+	notok "openclaw devices list: the stable node host is kept"
+expect "nodes invoke: the stable node host, approved still, answers" 0 '"ok": true' \
+    nodes invoke --node stable-node --command system.which --params '{"bins":["sh"]}'
+kill -TERM -"$nodepid"
+wait "$nodepid" 2>/dev/null
+nodepid=
+cat <&4 >/dev/null
+exec 4<&-
+ocenv=
+stop
+grep -qF "(superseded by a newer pairing of the same client)" "$tmp/gateway.log" &&
+	ok "the retirements are logged" || notok "the retirements are logged"
 
 # --- openclaw status --all names the port's listener a gateway only if its command line says openclaw
 ln -s "$(pwd)/gateway" "$tmp/openclaw-gateway"
