@@ -227,8 +227,11 @@ parse_options(int argc, char *argv[])
 #ifndef GATEWAY_MINIMAL
 	if (opt.token && opt.token_file)
 		usage_error("--token and --token-file exclude each other");
-	if (!opt.token && !opt.token_file && (env = getenv("OPENCLAW_GATEWAY_TOKEN")) != NULL && *env)
+	if (!opt.token && !opt.token_file && (env = getenv("OPENCLAW_GATEWAY_TOKEN")) != NULL) {
+		if (!*env)      /* a token meant and lost (an unset variable expanded): never silently none */
+			usage_error("$OPENCLAW_GATEWAY_TOKEN is set but empty: give it the token, or unset it for none");
 		opt.token = (char *)env;
+	}
 	if (!opt.state_file && (env = getenv("GATEWAY_STATE_FILE")) != NULL && *env)
 		opt.state_file = env;
 	if (opt.state_file && (!*opt.state_file || strlen(opt.state_file) + STATE_SUFFIX_MAX > PATH_MAX))

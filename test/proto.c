@@ -750,6 +750,13 @@ auth_tests(void)
 	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "exclude each other"), "--token with --token-file: 64");
 	gw_start(&g, port, empty);
 	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "token must be"), "an empty --token: 64");
+	setenv("OPENCLAW_GATEWAY_TOKEN", "", 1);
+	gw_start(&g, port, NULL);
+	check(gw_wait(&g) == EXIT_USAGE && strstr(g.log, "$OPENCLAW_GATEWAY_TOKEN is set but empty") &&
+	    strstr(g.log, "usage:"), "an empty $OPENCLAW_GATEWAY_TOKEN: 64, not silently no token (%s)", g.log);
+	check(gw_start(&g, port, args), "an empty $OPENCLAW_GATEWAY_TOKEN beside --token-file: the file's token");
+	gw_stop(&g);
+	unsetenv("OPENCLAW_GATEWAY_TOKEN");
 	unlink(tokfile);
 	args[1] = tokfile;
 	gw_start(&g, port, args);
