@@ -10,6 +10,8 @@
  * (X:Y:Z:T) on -x^2 + y^2 = 1 + d x^2 y^2. A verification is one
  * double-scalar multiplication over width-5 NAFs: about 253 doublings and
  * 100 additions, some 1,540 squarings and 1,710 products in the field.
+ * ed25519_public derives a public key from a seed (for the gateway's own
+ * identity, whose seed is then forgotten): the daemon never signs.
  */
 #include <stdint.h>
 #include <string.h>
@@ -448,4 +450,41 @@ ed25519_verify(const unsigned char sig[64], const void *msg, size_t len, const u
 	double_scalarmult(&R, k, &A, sig + 32);
 	ge_tobytes(check, &R);
 	return memcmp(check, sig, 32) == 0;
+}
+
+/* the secret scalar and prefix of a seed: SHA-512, the scalar clamped (RFC 8032 5.1.5) */
+static void
+expand(const unsigned char seed[32], unsigned char a[32], unsigned char prefix[32])
+{
+	unsigned char h[SHA512_LEN];
+	const void *part[1] = { seed };
+	size_t size[1] = { 32 };
+
+	sha2(512, part, size, 1, h);
+	memcpy(a, h, 32);
+	memcpy(prefix, h + 32, 32);
+	a[0] &= 248;
+	a[31] = (unsigned char)((a[31] & 127) | 64);
+}
+
+/* [s]B, encoded */
+static void
+base_times(unsigned char out[32], const unsigned char s[32])
+{
+	static const unsigned char none[32];
+	struct ge p;
+
+	double_scalarmult(&p, none, &base, s);
+	ge_tobytes(out, &p);
+}
+
+void
+ed25519_public(const unsigned char seed[32], unsigned char pk[32])
+{
+	unsigned char a[32], prefix[32];
+
+	expand(seed, a, prefix);
+	base_times(pk, a);
+	memset(a, 0, sizeof a);
+	memset(prefix, 0, sizeof prefix);
 }

@@ -113,11 +113,12 @@ ed25519_vectors(void)
 		msg[0] ^= 1;
 		check(n == 0 || ed25519_verify(sig, msg, n, pk) == 0, "RFC 8032 test %zu, another message: refused", i + 1);
 		msg[0] ^= 1;
-		test_public(seed, mine);        /* the test signer, on the same arithmetic, agrees */
-		test_sign(made, msg, n, seed);
+		ed25519_public(seed, mine);
+		check(memcmp(mine, pk, 32) == 0, "RFC 8032 test %zu: ed25519_public derives its public key from its seed",
+		    i + 1);
+		test_sign(made, msg, n, seed);  /* the test signer, on the same arithmetic, agrees */
 		hex(made, 64, h);
-		check(memcmp(mine, pk, 32) == 0 && strcmp(h, v[i].sig) == 0, "RFC 8032 test %zu: the test signer makes "
-		    "the same key and signature (%s)", i + 1, h);
+		check(strcmp(h, v[i].sig) == 0, "RFC 8032 test %zu: the test signer makes the same signature (%s)", i + 1, h);
 	}
 }
 

@@ -1,6 +1,6 @@
 /*
  * Test-only Ed25519 signing (RFC 8032 5.1.6), on the daemon's own field and
- * group arithmetic: this file includes ../ed25519.c, so the tests link it
+ * group arithmetic: this file includes ../crypto/ed25519.c, so the tests link it
  * instead of ed25519.o. The daemon itself never signs.
  */
 #include "../crypto/ed25519.c"
@@ -8,41 +8,6 @@
 #include <stdio.h>
 
 #include "t.h"
-
-/* the secret scalar and prefix of a seed: SHA-512, the scalar clamped */
-static void
-expand(const unsigned char seed[32], unsigned char a[32], unsigned char prefix[32])
-{
-	unsigned char h[SHA512_LEN];
-	const void *part[1] = { seed };
-	size_t size[1] = { 32 };
-
-	sha2(512, part, size, 1, h);
-	memcpy(a, h, 32);
-	memcpy(prefix, h + 32, 32);
-	a[0] &= 248;
-	a[31] = (unsigned char)((a[31] & 127) | 64);
-}
-
-/* [s]B, encoded */
-static void
-base_times(unsigned char out[32], const unsigned char s[32])
-{
-	static const unsigned char none[32];
-	struct ge p;
-
-	double_scalarmult(&p, none, &base, s);
-	ge_tobytes(out, &p);
-}
-
-void
-test_public(const unsigned char seed[32], unsigned char pk[32])
-{
-	unsigned char a[32], prefix[32];
-
-	expand(seed, a, prefix);
-	base_times(pk, a);
-}
 
 void
 test_sign(unsigned char sig[64], const void *msg, size_t len, const unsigned char seed[32])
@@ -85,7 +50,7 @@ test_key(int n, unsigned char seed[32], unsigned char pk[32], char id[65])
 
 	for (i = 0; i < 32; i++)                /* unique for n below 65536; the first 256 as they always were */
 		seed[i] = (unsigned char)((n * 37 + i * 11 + 1) ^ ((n >> 8) * (i + 1)));
-	test_public(seed, pk);
+	ed25519_public(seed, pk);
 	sha256(pk, 32, h);
 	for (i = 0; i < SHA256_LEN; i++)
 		snprintf(id + 2 * i, 3, "%02x", h[i]);

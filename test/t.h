@@ -72,7 +72,6 @@ long    proc_kib(pid_t pid, const char *field);
 int     wait_read(int fd);
 
 /* sign.c: test-only Ed25519 signing on the daemon's arithmetic; the test keys and their device members */
-void    test_public(const unsigned char seed[32], unsigned char pk[32]);
 void    test_sign(unsigned char sig[64], const void *msg, size_t len, const unsigned char seed[32]);
 void    test_key(int n, unsigned char seed[32], unsigned char pk[32], char id[65]);
 void    test_device(char *out, size_t cap, int n, const char *nonce, const char *client, const char *mode,
