@@ -74,6 +74,7 @@
 #define LIMIT_EVENTS_MAX     16         /* the most events a limit counts in its window */
 #define CLIENT_FIELD_MAX     128        /* each client string kept for presence, with its NUL */
 #define REQUEST_ID_MAX       512        /* bytes of a request id as written */
+#define SESSION_KEY_MAX      512        /* bytes of a session key a request names, echoed in its answer */
 #define METHOD_MAX           128        /* a method name, with its NUL */
 #define METHOD_LIST_MAX      1024       /* the methods served, as JSON, for hello-ok */
 #define SCOPE_MAX            64         /* one requested scope, with its NUL; longer ones are not granted */

@@ -30,6 +30,7 @@ struct invoke {
 	struct conn *op;                /* who asked; NULL once it has gone */
 	struct conn *node;
 	long long deadline;             /* monotonic ms */
+	int answer;                     /* how the result is answered: INVOKE_RESULT, RELAY_PAYLOAD... */
 	char id[UUID_LEN + 1];
 	const char *reqid;              /* the operator's request id (JSON), in data */
 	char data[];                    /* command, then reqid */
@@ -256,9 +257,11 @@ refuse_command(struct conn *c, const struct rpc_req *r, const char *command, con
 /* what node.invoke.request is built from */
 struct invoke_req {
 	const struct invoke *v;
-	const struct rpc_req *r;
 	const char *nodeid;
-	int params;                     /* the params' token, -1 if none */
+	const char *params;             /* the command's params, JSON text; NULL: none */
+	size_t nparams;
+	const char *key;                /* the idempotency key, a JSON string */
+	size_t nkey;
 	long long timeout;
 };
 
@@ -267,9 +270,6 @@ static void
 invoke_request(struct jw *w, const void *arg)
 {
 	const struct invoke_req *q = arg;
-	const struct rpc_req *r = q->r;
-	const int key = json_get(r->p, rpc_tok, r->params, "idempotencyKey");
-	const int str = q->params >= 0 && rpc_tok[q->params].type == JSON_STRING;
 
 	jw_printf(w, "{\"type\":\"event\",\"event\":\"node.invoke.request\",\"payload\":{\"id\":\"%s\",\"nodeId\":",
 	    q->v->id);
@@ -277,13 +277,66 @@ invoke_request(struct jw *w, const void *arg)
 	JW_LIT(w, ",\"command\":");
 	jw_str(w, q->v->data);
 	JW_LIT(w, ",\"paramsJSON\":");
-	if (q->params >= 0)
-		jw_string(w, r->p + rpc_tok[q->params].start - str, rpc_tok[q->params].len + 2 * (size_t)str);
+	if (q->params)
+		jw_string(w, q->params, q->nparams);
 	else
 		JW_LIT(w, "null");
 	jw_printf(w, ",\"timeoutMs\":%lld,\"idempotencyKey\":", q->timeout);
-	jw_raw(w, r->p + rpc_tok[key].start - 1, rpc_tok[key].len + 2);
+	jw_raw(w, q->key, q->nkey);
 	JW_LIT(w, "}}");
+}
+
+/*
+ * The invoke, now that it may go: waiting for the node's answer until
+ * timeout, which answer answers. 0, or -1 with the operator answered.
+ */
+static int
+start(struct conn *c, const char *reqid, struct conn *node, struct invoke_req *q, const char *command, int answer)
+{
+	char msg[200];
+	struct invoke *v;
+	size_t size, clen = strlen(command) + 1, rlen = strlen(reqid) + 1;
+
+	if ((v = malloc(sizeof *v + clen + rlen)) == NULL) {
+		rpc_error(c, reqid, "UNAVAILABLE", "out of memory", NULL);
+		return -1;
+	}
+	v->op = c;
+	v->node = node;
+	v->deadline = now_ms() + q->timeout;
+	v->answer = answer;
+	uuid(v->id);
+	memcpy(v->data, command, clen);
+	memcpy(v->data + clen, reqid, rlen);
+	v->reqid = v->data + clen;
+	invokes[ninvokes++] = v;
+	node->sess->node->pending++;
+	q->v = v;
+	if ((size = rpc_send_large(node, invoke_request, q)) > 0) {
+		forget(ninvokes - 1);
+		snprintf(msg, sizeof msg, "payload too large: the relayed request would be %zu bytes, more than a "
+		    "client may have queued (%zu) or the memory budget holds", size, (size_t)OUT_QUEUE_MAX);
+		rpc_error(c, reqid, "INVALID_REQUEST", msg, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* may the operator c have another invoke waiting? If not, it is told why */
+static int
+room_for_invoke(struct conn *c, const struct rpc_req *r, struct conn *node)
+{
+	int k, n;
+
+	for (k = n = 0; k < ninvokes; k++)
+		n += invokes[k]->op == c;
+	if (node->sess->node->pending < INVOKES_PER_NODE && ninvokes < INVOKES_MAX && n < INVOKES_PER_CALLER)
+		return 1;
+	rpc_error(c, r->id, "UNAVAILABLE", node->sess->node->pending >= INVOKES_PER_NODE ?
+	    "too many invokes waiting on this node; try again later" : n >= INVOKES_PER_CALLER ?
+	    "too many invokes waiting for this connection; try again later" :
+	    "too many invokes waiting; try again later", ",\"retryable\":true");
+	return 0;
 }
 
 static void
@@ -291,15 +344,13 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 {
 	char id[NODE_NAME_MAX * 4], command[NODE_NAME_MAX], msg[NODE_NAME_MAX * 2 + 160], more[NODE_NAME_MAX * 6 + 40];
 	const int params = json_get(r->p, rpc_tok, r->params, "params");
+	const int key = json_get(r->p, rpc_tok, r->params, "idempotencyKey");
+	const int str = params >= 0 && rpc_tok[params].type == JSON_STRING;
 	struct invoke_req req;
 	struct jw w;
 	struct conn *node;
 	struct paired *d;
-	struct invoke *v;
-	size_t size;
 	long long timeout = INVOKE_TIMEOUT_MS;
-	size_t clen, rlen;
-	int k, n;
 
 	if (rpc_checked(c, r, invoke_params) < 0)
 		return;
@@ -351,47 +402,66 @@ node_invoke(struct conn *c, const struct rpc_req *r)
 		refuse_command(c, r, command, "command not declared by node", msg);
 		return;
 	}
-	for (k = n = 0; k < ninvokes; k++)
-		n += invokes[k]->op == c;
-	if (node->sess->node->pending >= INVOKES_PER_NODE || ninvokes >= INVOKES_MAX || n >= INVOKES_PER_CALLER) {
-		rpc_error(c, r->id, "UNAVAILABLE", node->sess->node->pending >= INVOKES_PER_NODE ?
-		    "too many invokes waiting on this node; try again later" : n >= INVOKES_PER_CALLER ?
-		    "too many invokes waiting for this connection; try again later" :
-		    "too many invokes waiting; try again later", ",\"retryable\":true");
+	if (!room_for_invoke(c, r, node))
 		return;
-	}
 	if (json_integer(r->p, rpc_tok, json_get(r->p, rpc_tok, r->params, "timeoutMs"), &timeout) < 0 || timeout <= 0)
 		timeout = INVOKE_TIMEOUT_MS;
 	if (timeout > INVOKE_TIMEOUT_MAX_MS)
 		timeout = INVOKE_TIMEOUT_MAX_MS;
-	clen = strlen(command) + 1;
-	rlen = strlen(r->id) + 1;
-	if ((v = malloc(sizeof *v + clen + rlen)) == NULL) {
-		rpc_error(c, r->id, "UNAVAILABLE", "out of memory", NULL);
+	req.nodeid = id;
+	req.params = params < 0 ? NULL : r->p + rpc_tok[params].start - str;     /* as sent: a string with its quotes */
+	req.nparams = params < 0 ? 0 : rpc_tok[params].len + 2 * (size_t)str;
+	req.key = r->p + rpc_tok[key].start - 1;
+	req.nkey = rpc_tok[key].len + 2;
+	req.timeout = timeout;
+	start(c, r->id, node, &req, command, INVOKE_RESULT);
+}
+
+/*
+ * A method that is a command of a node (exec.approvals.node.*): relayed as
+ * the real gateway relays it, without node.invoke's refusals of the command
+ * (it checks only that the node declared it and may be asked it), and
+ * answered with the node's payload itself. params is the command's, JSON.
+ */
+void
+broker_relay(struct conn *c, const struct rpc_req *r, const char *nodeid, const char *command, const char *params,
+    int answer)
+{
+	char msg[NODE_NAME_MAX * 2 + 80], more[NODE_NAME_MAX * 2 + 120], key[UUID_LEN + 3];
+	const char *reason = NULL;
+	struct invoke_req req;
+	struct conn *node = broker_find(nodeid);
+	struct paired *d = state_find(nodeid);
+
+	if (node == NULL) {
+		rpc_error(c, r->id, "UNAVAILABLE", "NOT_CONNECTED: node not connected", ",\"details\":{\"nodeError\":"
+		    "{\"code\":\"NOT_CONNECTED\",\"message\":\"node not connected\"},\"nodeCommandDispatched\":false}");
 		return;
 	}
-	v->op = c;
-	v->node = node;
-	v->deadline = now_ms() + timeout;
-	uuid(v->id);
-	memcpy(v->data, command, clen);
-	memcpy(v->data + clen, r->id, rlen);
-	v->reqid = v->data + clen;
-	invokes[ninvokes++] = v;
-	node->sess->node->pending++;
-
-	/* the request, to that node alone: no seq */
-	req.v = v;
-	req.r = r;
-	req.nodeid = id;
-	req.params = params;
-	req.timeout = timeout;
-	if ((size = rpc_send_large(node, invoke_request, &req)) > 0) {
-		forget(ninvokes - 1);
-		snprintf(msg, sizeof msg, "payload too large: the relayed request would be %zu bytes, more than a "
-		    "client may have queued (%zu) or the memory budget holds", size, (size_t)OUT_QUEUE_MAX);
-		rpc_error(c, r->id, "INVALID_REQUEST", msg, NULL);
+	if (!policy_allows(node->sess, command))
+		reason = "command not allowlisted";
+	else if (strcmp(node->sess->node->declared_commands, "[]") == 0 || d == NULL || d->approved == NULL)
+		reason = "node did not declare commands";       /* nothing approved: nothing declared, as it counts */
+	else if (!may_ask(node->sess->node, command))
+		reason = "command not declared by node";
+	if (reason) {
+		snprintf(msg, sizeof msg, "node command not allowed: %s (%s)", command, reason);
+		snprintf(more, sizeof more, ",\"details\":{\"command\":\"%s\",\"reason\":\"%s\"}", command, reason);
+		rpc_error(c, r->id, "INVALID_REQUEST", msg, more);
+		return;
 	}
+	if (!room_for_invoke(c, r, node))
+		return;
+	key[0] = '"';
+	uuid(key + 1);
+	strcpy(key + 1 + UUID_LEN, "\"");
+	req.nodeid = nodeid;
+	req.params = params;
+	req.nparams = strlen(params);
+	req.key = key;
+	req.nkey = strlen(key);
+	req.timeout = INVOKE_TIMEOUT_MS;
+	start(c, r->id, node, &req, command, answer);
 }
 
 /* the string at token i, decoded and cut between characters to fit out; "" if it is not one */
@@ -412,6 +482,37 @@ string_cut(const struct rpc_req *r, int i, char *out, size_t cap)
 	free(all);
 }
 
+/*
+ * Is this (n bytes of JSON) an exec approvals snapshot, as the real
+ * gateway's ExecApprovalsNodeSnapshot has it: an object, either of a file
+ * (path, exists, hash, file) or of a host-native policy (enabled, and with
+ * it hash, defaultAction and rules)? The node is the authority on the rest.
+ */
+static int
+snapshot(const char *json, size_t n)
+{
+	static struct json_tok t[JSON_MAX_TOKENS];
+	const int *typed;
+	static const char *const file[] = { "path", "exists", "hash", "file", NULL }, *const native[] = { "enabled", NULL };
+	static const int file_types[] = { JSON_STRING, -1, JSON_STRING, JSON_OBJECT };
+	const char *const *need;
+	int k, v;
+
+	if (n == 0 || json_parse(json, n, t, JSON_MAX_TOKENS) < 1 || t[0].type != JSON_OBJECT)
+		return 0;
+	need = json_get(json, t, 0, "enabled") >= 0 ? native : file;
+	typed = need == file ? file_types : NULL;
+	for (k = 0; need[k]; k++) {
+		if ((v = json_get(json, t, 0, need[k])) < 0)
+			return 0;
+		if (typed && typed[k] >= 0 && t[v].type != typed[k])
+			return 0;
+		if (typed && typed[k] < 0 && t[v].type != JSON_TRUE && t[v].type != JSON_FALSE)
+			return 0;
+	}
+	return 1;
+}
+
 /* what the relayed result is built from */
 struct invoke_res {
 	const struct invoke *v;
@@ -427,6 +528,15 @@ invoke_reply(struct jw *w, const void *arg)
 	const struct invoke_res *q = arg;
 
 	rpc_reply(w, q->v->reqid, 1);
+	if (q->v->answer != INVOKE_RESULT) {             /* the payload is the answer, as for exec.approvals.node.* */
+		JW_LIT(w, "\"payload\":");
+		if (q->json && q->valid)
+			jw_raw(w, q->json, q->n);
+		else
+			JW_LIT(w, "null");
+		JW_LIT(w, "}");
+		return;
+	}
 	JW_LIT(w, "\"payload\":{\"ok\":true,\"nodeId\":");
 	jw_str(w, q->nodeid);
 	JW_LIT(w, ",\"command\":");
@@ -494,7 +604,9 @@ invoke_result(struct conn *c, const struct rpc_req *r)
 			res.n = rpc_tok[payload].len + 2 * (size_t)n;
 		}
 		res.valid = res.json && json_parse(res.json, res.n, NULL, INT_MAX) > 0;        /* any size */
-		if ((size = rpc_send_large(v->op, invoke_reply, &res)) > 0) {
+		if (v->answer == RELAY_SNAPSHOT && !snapshot(res.json, res.valid ? res.n : 0))
+			rpc_error(v->op, v->reqid, "INVALID_REQUEST", "node returned invalid exec approvals payload", NULL);
+		else if ((size = rpc_send_large(v->op, invoke_reply, &res)) > 0) {
 			snprintf(msg, sizeof msg, "payload too large: the relayed result would be %zu bytes, more than a "
 			    "client may have queued (%zu) or the memory budget holds", size, (size_t)OUT_QUEUE_MAX);
 			rpc_error(v->op, v->reqid, "INVALID_REQUEST", msg, NULL);

@@ -28,5 +28,8 @@ int  broker_serves(const char *method);
 void broker_method(struct conn *c, const struct rpc_req *r);
 void broker_closed(struct conn *c);
 long long broker_tick(long long now);
+enum { INVOKE_RESULT, RELAY_PAYLOAD, RELAY_SNAPSHOT };  /* node.invoke's answer; the payload; it, if a snapshot */
+void broker_relay(struct conn *c, const struct rpc_req *r, const char *nodeid, const char *command, const char *params,
+                  int answer);
 
 #endif

@@ -566,7 +566,10 @@ check_value(struct check *k, int i, const struct json_field *f, const char *path
 	case JS_ANY:
 		return;
 	case JS_OBJECT:
-		check_object(k, i, f->sub, path);
+		if (f->sub)
+			check_object(k, i, f->sub, path);
+		else if (k->t[i].type != JSON_OBJECT)
+			check_error(k, path, "must be object");        /* any object: another checks what is in it */
 		return;
 	case JS_BOOL:
 		if (k->t[i].type != JSON_TRUE && k->t[i].type != JSON_FALSE)

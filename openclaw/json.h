@@ -40,7 +40,7 @@ struct json_field {
 	unsigned char required;
 	unsigned char min;              /* strings: not empty; integers: the least, 0 or 1 */
 	unsigned max;                   /* strings: most bytes, decoded (as kept, whatever the escapes); 0: none */
-	const struct json_field *sub;   /* JS_OBJECT: its members */
+	const struct json_field *sub;   /* JS_OBJECT: its members (NULL: any object) */
 	const char *const *values;      /* JS_ENUM, JS_CONST: the allowed strings, NULL-terminated */
 };
 int  str_in(const char *s, const char *const *list);

@@ -13,6 +13,8 @@
 #include "config.h"
 #include "log.h"
 #include "ws.h"
+#include "base64.h"
+#include "crypto/sha2.h"
 #include "json.h"
 #include "conn.h"
 #include "pool.h"
@@ -21,6 +23,8 @@
 #include "state.h"
 #include "statefile.h"
 #include "broker.h"
+#include "approvals.h"
+#include "empty.h"
 #include "methods.h"
 
 /* the presence names of the client strings kept (rpc.h's F_ order) */
@@ -559,22 +563,50 @@ diagnostics_stability(struct conn *c, const struct rpc_req *r)
 	rpc_ok(c, r->id, payload);              /* no diagnostic events are recorded here */
 }
 
-static const struct { const char *name; method_fn *handle; } served[] = {
+/* gateway.identity.get: the gateway's own key (made at its first start, kept in the state file) and its id */
+static void
+gateway_identity(struct conn *c, const struct rpc_req *r)
+{
+	unsigned char key[32], h[SHA256_LEN];
+	char b64[44], payload[2 * SHA256_LEN + 96];
+	long long created;
+	int n, k;
+
+	if (rpc_checked(c, r, no_params) < 0)
+		return;
+	if (!state_identity(key, &created)) {
+		rpc_error(c, r->id, "UNAVAILABLE", "this gateway has no identity", NULL);
+		return;
+	}
+	sha256(key, sizeof key, h);
+	base64url_encode(key, sizeof key, b64);
+	n = snprintf(payload, sizeof payload, "{\"deviceId\":\"");
+	for (k = 0; k < SHA256_LEN; k++)
+		n += snprintf(payload + n, sizeof payload - (size_t)n, "%02x", h[k]);
+	snprintf(payload + n, sizeof payload - (size_t)n, "\",\"publicKey\":\"%s\"}", b64);
+	rpc_ok(c, r->id, payload);
+}
+
+static const struct method served[] = {
 	{ "health", health }, { "status", status }, { "system-presence", system_presence },
 	{ "config.get", config_get }, { "last-heartbeat", last_heartbeat }, { "set-heartbeats", set_heartbeats },
 	{ "wake", wake }, { "cron.list", cron_list }, { "cron.status", cron_status }, { "sessions.list", sessions_list },
 	{ "usage.status", usage_status },
 	{ "system-event", system_event }, { "logs.tail", logs_tail }, { "channels.status", channels_status },
-	{ "diagnostics.stability", diagnostics_stability }, { NULL, NULL }
+	{ "diagnostics.stability", diagnostics_stability }, { "gateway.identity.get", gateway_identity }, { NULL, NULL }
 };
 
+/* the tables of the methods served here and in the modules below */
 method_fn *
 methods_find(const char *name)
 {
-	int i;
+	static const struct method *const tables[] = { served, empty_methods, approvals_methods };
+	const struct method *m;
+	size_t k;
 
-	for (i = 0; served[i].name; i++)
-		if (strcmp(served[i].name, name) == 0)
-			return served[i].handle;
+	for (k = 0; k < sizeof tables / sizeof tables[0]; k++)
+		for (m = tables[k]; m->name; m++)
+			if (strcmp(m->name, name) == 0)
+				return m->handle;
 	return NULL;
 }

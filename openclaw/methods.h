@@ -6,7 +6,6 @@
 #include "conn.h"
 #include "rpc.h"
 
-typedef void method_fn(struct conn *c, const struct rpc_req *r);
 void methods_init(void);
 method_fn *methods_find(const char *name);              /* a method served here, or NULL */
 void presence_changed(void);                            /* a listed client joined or left */

@@ -60,4 +60,10 @@ void rpc_event(struct conn *c, const char *name, const char *payload, int number
 void rpc_broadcast(unsigned need, const char *name, const char *payload);
 int  rpc_checked(struct conn *c, const struct rpc_req *r, const struct json_field *schema);
 
+typedef void method_fn(struct conn *c, const struct rpc_req *r);
+struct method {                         /* a table of methods ends with { NULL, NULL } */
+	const char *name;
+	method_fn *handle;
+};
+
 #endif

@@ -246,3 +246,73 @@ const struct json_field tools_params[] = {
 	{ "tools", JS_ARRAY, 1, 0, 0, NULL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
+
+/* what a gateway without a model answers (empty.c), and the exec approvals (approvals.c) */
+
+const struct json_field agent_identity_params[] = {
+	{ "agentId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "sessionKey", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field skills_status_params[] = {
+	{ "agentId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "sessionKey", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field chat_history_params[] = {
+	{ "sessionKey", JS_STRING, 1, 1, SESSION_KEY_MAX, NULL, NULL },
+	{ "agentId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "cursor", JS_STRING, 0, 0, 0, NULL, NULL },
+	{ "limit", JS_INT, 0, 1, 0, NULL, NULL },
+	{ "maxBytes", JS_INT, 0, 1, 0, NULL, NULL },
+	{ "offset", JS_INT, 0, 0, 0, NULL, NULL },
+	{ "pendingBefore", JS_INT, 0, 1, 0, NULL, NULL },
+	{ "inputRunIds", JS_STRINGS, 0, 1, 0, NULL, NULL },
+	{ "messageId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "sessionId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "maxChars", JS_INT, 0, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const char *const command_scopes[] = { "text", "native", "both", NULL };
+
+const struct json_field commands_list_params[] = {
+	{ "sessionKey", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "agentId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "provider", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "scope", JS_ENUM, 0, 0, 0, NULL, command_scopes },
+	{ "includeArgs", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field tools_catalog_params[] = {
+	{ "agentId", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ "includePlugins", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field talk_config_params[] = {
+	{ "includeSecrets", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field update_status_params[] = {
+	{ "refreshCheckout", JS_BOOL, 0, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field exec_set_params[] = {
+	{ "file", JS_OBJECT, 1, 0, 0, NULL, NULL },
+	{ "baseHash", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+const struct json_field exec_node_set_params[] = {       /* the node validates file and native */
+	{ "nodeId", JS_STRING, 1, 1, 0, NULL, NULL },
+	{ "file", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "native", JS_ANY, 0, 0, 0, NULL, NULL },
+	{ "baseHash", JS_STRING, 0, 1, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};

@@ -20,5 +20,14 @@ extern const struct json_field result_params[];
 extern const struct json_field event_params[];
 extern const struct json_field skills_params[];
 extern const struct json_field tools_params[];
+extern const struct json_field agent_identity_params[];
+extern const struct json_field skills_status_params[];
+extern const struct json_field chat_history_params[];
+extern const struct json_field commands_list_params[];
+extern const struct json_field tools_catalog_params[];
+extern const struct json_field talk_config_params[];
+extern const struct json_field update_status_params[];
+extern const struct json_field exec_set_params[];
+extern const struct json_field exec_node_set_params[];   /* exec.approvals.node.get: describe_params */
 
 #endif

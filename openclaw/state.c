@@ -16,6 +16,11 @@
 
 static struct paired *devices[DEVICES_MAX];
 static int ndevices;
+static struct {
+	int set;
+	unsigned char key[32];          /* the gateway's own public key; its seed was forgotten when it was made */
+	long long created_at;
+} identity;
 const char *const role_names[] = { "operator", "node", NULL };
 
 int
@@ -120,3 +125,23 @@ state_token_ok(struct paired *d, int role, const char *token, unsigned scopes)
 	return diff != 0 ? 0 : (scopes & ~t->scopes) != 0 ? -1 : 1;
 }
 
+/* the gateway's own identity: its public key and when it was made; 0 if it has none yet */
+int
+state_identity(unsigned char key[32], long long *created)
+{
+	if (identity.set) {
+		memcpy(key, identity.key, 32);
+		*created = identity.created_at;
+	}
+	return identity.set;
+}
+
+/* key NULL: none */
+void
+state_set_identity(const unsigned char key[32], long long created)
+{
+	identity.set = key != NULL;
+	if (key)
+		memcpy(identity.key, key, 32);
+	identity.created_at = created;
+}

@@ -46,5 +46,7 @@ void state_drop(struct paired *d);
 void state_token(struct paired *d, int role, const char *token, unsigned scopes, long long now);
 int  state_token_ok(struct paired *d, int role, const char *token, unsigned scopes);
 struct surface *surface_new(const char *caps, const char *commands, long long now);
+int  state_identity(unsigned char key[32], long long *created);        /* the gateway's own; 0: none yet */
+void state_set_identity(const unsigned char key[32], long long created);       /* NULL: none */
 
 #endif

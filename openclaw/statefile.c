@@ -23,6 +23,7 @@
 #include "json.h"
 #include "base64.h"
 #include "crypto/sha2.h"
+#include "crypto/ed25519.h"
 #include "rpc.h"
 #include "state.h"
 #include "statefile.h"
@@ -122,6 +123,27 @@ device_line(const struct paired *d)
 	return w.overflow ? 0 : w.len;
 }
 
+/* the gateway's own identity as the line after the header; its length, 0 if it has none */
+static size_t
+identity_line(void)
+{
+	unsigned char key[32], h[SHA256_LEN];
+	char b64[44];
+	long long created;
+	size_t i;
+	struct jw w = jw_init(line, sizeof line);
+
+	if (!state_identity(key, &created))
+		return 0;
+	sha256(key, sizeof key, h);
+	base64url_encode(key, sizeof key, b64);
+	JW_LIT(&w, "{\"gatewayIdentity\":{\"deviceId\":\"");
+	for (i = 0; i < SHA256_LEN; i++)
+		jw_printf(&w, "%02x", h[i]);
+	jw_printf(&w, "\",\"publicKey\":\"%s\",\"createdAtMs\":%lld}}\n", b64, created);
+	return w.len;
+}
+
 static int
 write_all(int fd, const char *p, size_t n)
 {
@@ -202,7 +224,7 @@ state_save(char *why, size_t cap)
 		return 0;
 	if ((fd = open_temporary(tmp)) < 0)
 		goto fail;
-	if (write_all(fd, header, sizeof header - 1) < 0)
+	if (write_all(fd, header, sizeof header - 1) < 0 || ((n = identity_line()) > 0 && write_all(fd, line, n) < 0))
 		goto close_fail;
 	for (i = 0; i < state_count(); i++) {
 		if (state_at(i)->dropping)
@@ -271,6 +293,17 @@ static const struct json_field device_fields[] = {
 	{ "approvedAtMs", JS_INT, 1, 0, 0, NULL, NULL },
 	{ "tokens", JS_ARRAY, 1, 0, 0, token_fields, NULL },
 	{ "nodeSurface", JS_OBJECT, 0, 0, 0, surface_fields, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const struct json_field identity_members[] = {
+	{ "deviceId", JS_STRING, 1, 1, 2 * SHA256_LEN, NULL, NULL },
+	{ "publicKey", JS_STRING, 1, 1, 43, NULL, NULL },
+	{ "createdAtMs", JS_INT, 1, 0, 0, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+static const struct json_field identity_fields[] = {
+	{ "gatewayIdentity", JS_OBJECT, 1, 0, 0, identity_members, NULL },
 	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -358,13 +391,54 @@ read_token(const char *p, int i, struct paired *d)
 	return 0;
 }
 
+/* a key in base64url and its id, as written for a device or the gateway; 0 and why if they do not match */
+static int
+key_and_id(const char *p, int obj, unsigned char key[32], char id[2 * SHA256_LEN + 1], char *why, size_t cap)
+{
+	const int k = json_get(p, tok, obj, "publicKey");
+	unsigned char h[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+	unsigned j;
+
+	json_string(p, tok, json_get(p, tok, obj, "deviceId"), id, 2 * SHA256_LEN + 1);
+	if (!key_of(p + tok[k].start, tok[k].len, key)) {
+		snprintf(why, cap, "publicKey is not 32 bytes of base64url");
+		return 0;
+	}
+	sha256(key, 32, h);
+	for (j = 0; j < SHA256_LEN; j++)
+		snprintf(hex + 2 * j, 3, "%02x", h[j]);
+	if (strcmp(hex, id) != 0) {
+		snprintf(why, cap, "deviceId is not the SHA-256 of publicKey");
+		return 0;
+	}
+	return 1;
+}
+
+/* the gateway's identity line; 0 and why if it is not one */
+static int
+read_identity(char *p, size_t n, char *why, size_t cap)
+{
+	unsigned char key[32];
+	char id[2 * SHA256_LEN + 1];
+	int g;
+
+	if (json_parse(p, n, tok, STATE_TOKENS) < 1 || json_check(p, tok, 0, identity_fields, why, cap) < 0)
+		return 0;
+	g = json_get(p, tok, 0, "gatewayIdentity");
+	if (!key_and_id(p, g, key, id, why, cap))
+		return 0;
+	state_set_identity(key, integer(p, g, "createdAtMs"));
+	return 1;
+}
+
 /* one line (NUL-terminated, without its newline) as a device; NULL and why if it is not one */
 static struct paired *
 read_device(char *p, size_t n, char *why, size_t cap)
 {
 	static const char *const names[] = { "displayName", "platform", "deviceFamily", "clientId", "clientMode" };
-	unsigned char key[32], h[SHA256_LEN];
-	char id[2 * SHA256_LEN + 1], hex[2 * SHA256_LEN + 1];
+	unsigned char key[32];
+	char id[2 * SHA256_LEN + 1];
 	const char *caps, *commands;
 	struct paired *d;
 	long roles, scopes;
@@ -375,21 +449,8 @@ read_device(char *p, size_t n, char *why, size_t cap)
 		snprintf(why, cap, "not a JSON object");
 		return NULL;
 	}
-	if (json_check(p, tok, 0, device_fields, why, cap) < 0)
+	if (json_check(p, tok, 0, device_fields, why, cap) < 0 || !key_and_id(p, 0, key, id, why, cap))
 		return NULL;
-	json_string(p, tok, json_get(p, tok, 0, "deviceId"), id, sizeof id);
-	i = json_get(p, tok, 0, "publicKey");
-	if (!key_of(p + tok[i].start, tok[i].len, key)) {
-		snprintf(why, cap, "publicKey is not 32 bytes of base64url");
-		return NULL;
-	}
-	sha256(key, 32, h);
-	for (j = 0; j < SHA256_LEN; j++)
-		snprintf(hex + 2 * j, 3, "%02x", h[j]);
-	if (strcmp(hex, id) != 0) {
-		snprintf(why, cap, "deviceId is not the SHA-256 of publicKey");
-		return NULL;
-	}
 	if (state_find(id)) {
 		snprintf(why, cap, "device %s is listed twice", id);
 		return NULL;
@@ -547,31 +608,16 @@ set_aside(const char *path, long at, const char *why)
 	    "every node must be approved again", path, at, why, aside.path);
 }
 
-/*
- * Read the state file at start. A file that is not there is an empty one.
- * One that another user could have shaped stops the start (exit 78). One
- * that is damaged, cut short or not a state file is set aside, and the
- * daemon starts without it: nothing on disk keeps the gateway down.
- */
-void
-state_load(const char *path)
+/* the file at path, open on fd: its lines read back; damage set aside */
+static void
+read_file(const char *path, int fd)
 {
-	char why[256], *data, *p, *nl;
+	char why[256], *data, *p, *nl, *first;
 	struct stat st;
 	ssize_t got;
 	size_t have = 0;
 	long at = -1;
-	int fd;
 
-	while (state_count() > 0)
-		state_drop(state_at(0));
-	aside.path[0] = '\0';
-	if ((state_path = path) == NULL)
-		return;
-	fd = open_strictly(path);
-	sweep_temporaries(path);
-	if (fd < 0)
-		return;
 	if (fstat(fd, &st) < 0 || st.st_size > (off_t)STATE_FILE_MAX) {
 		close(fd);
 		set_aside(path, STATE_FILE_MAX, "larger than any state file this daemon writes");
@@ -593,7 +639,7 @@ state_load(const char *path)
 		snprintf(why, sizeof why, "not a gateway state file: no %.*s header", (int)sizeof header - 2, header);
 		at = 0;
 	}
-	for (p = data + sizeof header - 1; at < 0 && p < data + have; p = nl + 1) {
+	for (first = p = data + sizeof header - 1; at < 0 && p < data + have; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(data + have - p))) == NULL) {
 			snprintf(why, sizeof why, "the last line is cut short");
 			at = (long)(p - data);
@@ -602,10 +648,61 @@ state_load(const char *path)
 		*nl = '\0';
 		if ((size_t)(nl - p) >= STATE_ENTRY_MAX)
 			snprintf(why, sizeof why, "a line longer than STATE_ENTRY_MAX");
+		else if (p == first && strncmp(p, "{\"gatewayIdentity\":", 19) == 0) {
+			if (!read_identity(p, (size_t)(nl - p), why, sizeof why))
+				at = (long)(p - data);
+			continue;
+		}
 		if ((size_t)(nl - p) >= STATE_ENTRY_MAX || read_device(p, (size_t)(nl - p), why, sizeof why) == NULL)
 			at = (long)(p - data);
 	}
 	free(data);
 	if (at >= 0)
 		set_aside(path, at, why);
+}
+
+/*
+ * The gateway's own identity, made at its first start: an Ed25519 key from
+ * the system's random source. Only the public key is kept (in the state
+ * file, if there is one): the daemon never signs, so the seed is forgotten.
+ */
+static void
+make_identity(void)
+{
+	unsigned char seed[32], key[32];
+	char why[PATH_MAX + 80];
+
+	rpc_random(seed, sizeof seed);
+	ed25519_public(seed, key);
+	memset(seed, 0, sizeof seed);
+	state_set_identity(key, unix_ms());
+	if (state_path && state_save(why, sizeof why) < 0)
+		logmsg("warning: the gateway's identity is this run's only: %s", why);
+}
+
+/*
+ * Read the state file at start. A file that is not there is an empty one.
+ * One that another user could have shaped stops the start (exit 78). One
+ * that is damaged, cut short or not a state file is set aside, and the
+ * daemon starts without it: nothing on disk keeps the gateway down.
+ */
+void
+state_load(const char *path)
+{
+	unsigned char key[32];
+	long long created;
+	int fd;
+
+	while (state_count() > 0)
+		state_drop(state_at(0));
+	state_set_identity(NULL, 0);
+	aside.path[0] = '\0';
+	if ((state_path = path) != NULL) {
+		fd = open_strictly(path);
+		sweep_temporaries(path);
+		if (fd >= 0)
+			read_file(path, fd);
+	}
+	if (!state_identity(key, &created))
+		make_identity();
 }

@@ -506,9 +506,9 @@ scopes(void)
 	    "node.list with operator.read: no nodes (%s)", r ? r : "");
 	free(r);
 	/* a method of the real catalog that is not served: its own scope first, then "unknown method" */
-	r = call(fd, "{\"type\":\"req\",\"id\":\"k\",\"method\":\"skills.status\",\"params\":{}}");
-	check(r && is(r, "error.code", "INVALID_REQUEST") && is(r, "error.message", "unknown method: skills.status"),
-	    "skills.status with operator.read: unknown method, as the real gateway without it (%s)", r ? r : "");
+	r = call(fd, "{\"type\":\"req\",\"id\":\"k\",\"method\":\"models.authStatus\",\"params\":{}}");
+	check(r && is(r, "error.code", "INVALID_REQUEST") && is(r, "error.message", "unknown method: models.authStatus"),
+	    "models.authStatus with operator.read: unknown method, as the real gateway without it (%s)", r ? r : "");
 	free(r);
 	missing_scope(fd, "{\"type\":\"req\",\"id\":\"h\",\"method\":\"set-heartbeats\",\"params\":{\"enabled\":true}}",
 	    "operator.admin", "set-heartbeats needs operator.admin");

@@ -30,6 +30,7 @@ void hostile_tests(void);
 void ops_tests(void);
 void pairing_tests(void);
 void state_tests(void);
+void answers_tests(void);
 
 /* client.c */
 struct gw {
