@@ -5,7 +5,7 @@
  * approvals file, failing closed, and there is nothing here to set: a
  * node's own approvals are what count, and exec.approvals.node.get and
  * .set relay them (system.execApprovals.get and .set) to the node, as the
- * real gateway does, through the broker.
+ * real gateway does, through invoke.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +15,7 @@
 #include "conn.h"
 #include "rpc.h"
 #include "schema.h"
-#include "broker.h"
+#include "invoke.h"
 #include "approvals.h"
 
 /* the real gateway's snapshot of a host with no approvals file (hashExecApprovalsRaw(null)), failing closed */
@@ -63,7 +63,7 @@ node_get(struct conn *c, const struct rpc_req *r)
 	char id[NODE_NAME_MAX * 4];
 
 	if (rpc_checked(c, r, describe_params) == 0 && node_of(c, r, id, sizeof id))
-		broker_relay(c, r, id, "system.execApprovals.get", "{}", RELAY_SNAPSHOT);
+		invoke_relay(c, r, id, "system.execApprovals.get", "{}", RELAY_SNAPSHOT);
 }
 
 /* the file, or the host-native policy, exactly one of them, with the base hash: what the node validates */
@@ -101,7 +101,7 @@ node_set(struct conn *c, const struct rpc_req *r)
 		return;
 	}
 	params[w.len] = '\0';
-	broker_relay(c, r, id, "system.execApprovals.set", params, RELAY_PAYLOAD);
+	invoke_relay(c, r, id, "system.execApprovals.set", params, RELAY_PAYLOAD);
 }
 
 const struct method approvals_methods[] = {

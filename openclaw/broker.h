@@ -1,4 +1,4 @@
-/* broker.c: the node broker: nodes, invokes and their timers */
+/* broker.c: the node broker: nodes, what they declared and may be asked, their stats */
 #ifndef BROKER_H
 #define BROKER_H
 
@@ -27,9 +27,6 @@ struct conn *broker_find(const char *id);               /* the connected node wi
 int  broker_serves(const char *method);
 void broker_method(struct conn *c, const struct rpc_req *r);
 void broker_closed(struct conn *c);
-long long broker_tick(long long now);
-enum { INVOKE_RESULT, RELAY_PAYLOAD, RELAY_SNAPSHOT };  /* node.invoke's answer; the payload; it, if a snapshot */
-void broker_relay(struct conn *c, const struct rpc_req *r, const char *nodeid, const char *command, const char *params,
-                  int answer);
+int  broker_may_ask(const struct node *n, const char *command);        /* declared, and the approval holds */
 
 #endif

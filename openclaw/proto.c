@@ -30,6 +30,7 @@
 #include "state.h"
 #include "statefile.h"
 #include "broker.h"
+#include "invoke.h"
 #include "pairing.h"
 #include "devices.h"
 #include "methods.h"
@@ -128,7 +129,8 @@ hello(struct conn *c, const char *id, long long t0, const struct auth *a)
 	if (!served[0]) {
 		struct jw m = jw_init(served, sizeof served - 1);
 		for (k = 0; k < catalog_len; k++)
-			if (methods_find(catalog[k].name) || broker_serves(catalog[k].name) || devices_serves(catalog[k].name)) {
+			if (methods_find(catalog[k].name) || broker_serves(catalog[k].name) || invoke_serves(catalog[k].name) ||
+			    devices_serves(catalog[k].name)) {
 				jw_printf(&m, "%s\"%s\"", sep, catalog[k].name);
 				sep = ",";
 			}
@@ -561,6 +563,8 @@ proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 		handle(c, &r);
 	else if (broker_serves(name))
 		broker_method(c, &r);
+	else if (invoke_serves(name))
+		invoke_method(c, &r);
 	else if (devices_serves(name))
 		devices_method(c, &r);
 	else {
@@ -592,7 +596,7 @@ proto_tick(long long now)
 		next_tick = now + opt.tick_ms;
 	}
 	next = presence_due && presence_due < next_tick ? presence_due : next_tick;
-	invoke_due = broker_tick(now);
+	invoke_due = invoke_tick(now);
 	return invoke_due && invoke_due < next ? invoke_due : next;
 }
 
@@ -612,6 +616,7 @@ proto_closed(struct conn *c)
 
 	if (s == NULL)
 		return;
+	invoke_closed(c);
 	broker_closed(c);
 	c->sess = NULL;
 	if (s->authed && s->listed)
