@@ -14,7 +14,7 @@ DESTDIR =
 CORE    = log.o notify.o peer.o lock.o probe.o pool.o conn.o serve.o echo.o http.o route.o ws.o sha1.o base64.o
 CRYPTO  = crypto/sha2.o crypto/ed25519.o
 APP     = openclaw/page.o openclaw/limit.o openclaw/token.o openclaw/schema.o openclaw/rpc.o openclaw/policy.o \
-          openclaw/state.o openclaw/statefile.o openclaw/broker.o openclaw/invoke.o openclaw/pairing.o \
+          openclaw/state.o openclaw/record.o openclaw/statefile.o openclaw/broker.o openclaw/invoke.o openclaw/pairing.o \
           openclaw/devices.o openclaw/approvals.o openclaw/empty.o openclaw/methods.o openclaw/proto.o \
           openclaw/json.o openclaw/device.o openclaw/catalog.o
 OBJ     = $(CORE) $(CRYPTO) $(APP)
@@ -24,7 +24,7 @@ CORE_HDR = config.h log.h notify.h sha1.h base64.h http.h route.h ws.h peer.h lo
           serve.h echo.h
 HDR     = $(CORE_HDR) crypto/sha2.h crypto/ed25519.h openclaw/page.h openclaw/json.h openclaw/limit.h \
           openclaw/token.h openclaw/schema.h openclaw/rpc.h openclaw/catalog.h openclaw/policy.h openclaw/device.h \
-          openclaw/state.h openclaw/statefile.h openclaw/broker.h openclaw/invoke.h openclaw/pairing.h \
+          openclaw/state.h openclaw/record.h openclaw/statefile.h openclaw/broker.h openclaw/invoke.h openclaw/pairing.h \
           openclaw/devices.h openclaw/approvals.h openclaw/empty.h openclaw/methods.h openclaw/proto.h
 
 all: gateway
