@@ -9,8 +9,9 @@
 static const char alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-size_t
-base64_encode(const unsigned char *in, size_t n, char *out)
+/* n bytes as Base64 into out, with its padding (pad) or not; its length */
+static size_t
+encode(const unsigned char *in, size_t n, char *out, int pad)
 {
 	size_t i, o = 0;
 	uint32_t v;
@@ -26,23 +27,31 @@ base64_encode(const unsigned char *in, size_t n, char *out)
 		v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
 		out[o++] = alphabet[v >> 18];
 		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = i + 1 < n ? alphabet[v >> 6 & 63] : '=';
-		out[o++] = '=';
+		if (i + 1 < n)
+			out[o++] = alphabet[v >> 6 & 63];
+		else if (pad)
+			out[o++] = '=';
+		if (pad)
+			out[o++] = '=';
 	}
 	out[o] = '\0';
 	return o;
 }
 
-/* base64url without padding, as Node's toString("base64url") */
+size_t
+base64_encode(const unsigned char *in, size_t n, char *out)
+{
+	return encode(in, n, out, 1);
+}
+
+/* base64url without padding, as Node's toString("base64url"): never longer than its output */
 size_t
 base64url_encode(const unsigned char *in, size_t n, char *out)
 {
-	size_t o = base64_encode(in, n, out), i;
+	size_t o = encode(in, n, out, 0), i;
 
 	for (i = 0; i < o; i++)
 		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
-	while (o > 0 && out[o - 1] == '=')
-		out[--o] = '\0';
 	return o;
 }
 

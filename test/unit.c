@@ -78,6 +78,26 @@ base64_vectors(void)
 		check(base64_decode(bad[i], strlen(bad[i]), out, sizeof out) < 0,
 		    "unbase64 refuses \"%s\"", bad[i]);
 	check(base64_decode("Zm9vYmFy", 8, out, 5) < 0, "unbase64 respects the output size");
+	/*
+	 * Bug: base64url wrote the padding, then took it off, so it wrote a byte
+	 * past a buffer sized for its own output (a device key's 43 + 1).
+	 */
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		const size_t len = strlen(v[i][0]), want = (4 * len + 2) / 3;
+		char exact[16];
+		memset(exact, '#', sizeof exact);
+		n = (long)base64url_encode((const unsigned char *)v[i][0], len, exact);
+		check(n == (long)want && strncmp(exact, v[i][1], want) == 0 && exact[want] == '\0' && exact[want + 1] == '#',
+		    "base64url(\"%s\") = \"%s\", no padding, and not a byte past its own length", v[i][0], exact);
+	}
+	{
+		static const unsigned char key[32] = { 0xfb, 0xff, 0xbf };
+		char k64[43 + 1 + 1];
+		k64[44] = '#';
+		n = (long)base64url_encode(key, sizeof key, k64);
+		check(n == 43 && strncmp(k64, "-_-_", 4) == 0 && k64[43] == '\0' && k64[44] == '#',
+		    "base64url of a 32-byte key: 43 digits of - and _, in 44 bytes (%s)", k64);
+	}
 }
 
 static struct span
