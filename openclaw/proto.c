@@ -141,7 +141,8 @@ hello(struct conn *c, const char *id, long long t0, const struct auth *a)
 	    "\"connId\":\"%s\"},\"features\":{\"methods\":[", PROTOCOL_VERSION, GATEWAY_VERSION, s->connid);
 	jw_cat(&w, served);
 	JW_LIT(&w, "],\"events\":[\"connect.challenge\",\"tick\",\"presence\",\"shutdown\",\"node.invoke.request\","
-	    "\"device.pair.resolved\",\"node.pair.requested\",\"node.pair.resolved\"]},\"snapshot\":{");
+	    "\"device.pair.resolved\",\"node.pair.requested\",\"node.pair.resolved\"],"
+	    "\"capabilities\":[\"published-model-catalog\"]},\"snapshot\":{");        /* models.list: its catalog, empty */
 	s->presence_seen = methods_snapshot(&w, t0, s);         /* this client has that list now */
 	jw_printf(&w, "},\"auth\":{\"method\":\"%s\",\"role\":\"%s\",\"scopes\":", a->method,
 	    s->role == ROLE_NODE ? "node" : "operator");

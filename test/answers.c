@@ -228,6 +228,17 @@ answers_tests(void)
 		check(0, "gateway starts: %s", g.log);
 		return;
 	}
+	{
+		char buf[1024], *h;
+		int fd = open_challenged(NULL);
+		connect_as(buf, sizeof buf, "cli", "cli", "operator", "[\"operator.read\"]", PAIRING_AUTH);
+		send_text(fd, buf);
+		h = next_text(fd);
+		check(h && is(h, "payload.features.capabilities", "[\"published-model-catalog\"]"), "hello-ok says the "
+		    "model catalog is published (empty), so openclaw models list asks for it (%.300s)", h ? h : "");
+		free(h);
+		close(fd);
+	}
 	op = operator(ALL_SCOPES);
 	empty(op);
 	identity(op, first);

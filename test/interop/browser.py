@@ -13,6 +13,10 @@ bar, and shows the node waiting; the node is approved (from here) and the
 page shows it; a second client connects and is listed. Screenshots at
 desktop and phone widths go to DIR/status-*.png. One line per step.
 
+browser.py dashboard URL: the browserUrl that openclaw dashboard opens
+(#bootstrapToken=...): the page must wipe it from the address bar and say
+what the link is, why it cannot sign in here, and what to do instead.
+
 Chromium is driven over its DevTools protocol, so every wait is for an
 event (a load, a change of the page), never for a clock.
 """
@@ -46,7 +50,7 @@ UNTIL = """new Promise(done => {
 })"""
 
 
-async def show(url, flags, status=None):
+async def show(url, flags, status=None, check=None):
     profile = tempfile.mkdtemp(prefix="gateway-chromium-")
     chromium = subprocess.Popen(
         ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -94,7 +98,7 @@ async def show(url, flags, status=None):
                     r = await call("Runtime.evaluate", session, expression=UNTIL % expression if wait else expression,
                                    awaitPromise=wait, returnByValue=True)
                     return r["result"].get("value")
-                return await status_page(js, call, session, goto, *status)
+                return await (check or status_page)(js, call, session, goto, *status)
             result = await call("Runtime.evaluate", session, expression=RESULT,
                                 awaitPromise=True, returnByValue=True)
             return result["result"].get("value", "").strip()
@@ -142,7 +146,7 @@ async def status_page(js, call, session, goto, url, token, out):
 
     await js('!document.getElementById("auth").hidden', wait=True)
     advice = await text("advice")
-    say("--token-file" in advice and "openclaw dashboard" in advice,
+    say("--token-file" in advice and "openclaw dashboard --no-open --json" in advice,
         "with a token set and none given, it asks, saying where the token is: " + advice)
     await js('(document.getElementById("token").value = "not-the-token", '
              'document.getElementById("auth").requestSubmit(), true)')
@@ -190,8 +194,21 @@ async def status_page(js, call, session, goto, url, token, out):
     return ""
 
 
+async def dashboard_link(js, call, session, goto, url):
+    """The bootstrap link: explained, and wiped from the address bar."""
+    await js('!document.getElementById("auth").hidden', wait=True)
+    advice = await js('document.getElementById("advice").textContent')
+    ok = ("bootstrap token" in advice and "does not read" in advice and "--no-open --json" in advice and
+          await js("location.hash") == "")
+    print(("ok - " if ok else "FAIL - ") + "status page: the openclaw dashboard link (#bootstrapToken=) is explained, "
+          "and wiped: " + advice, flush=True)
+    return ""
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "status":
+    if sys.argv[1] == "dashboard":
+        asyncio.run(asyncio.wait_for(show(sys.argv[2], [], (sys.argv[2],), dashboard_link), 120))
+    elif sys.argv[1] == "status":
         url, token, out = sys.argv[2:5]
         asyncio.run(asyncio.wait_for(show(url, [], (url, token, out)), 120))
     else:

@@ -153,13 +153,35 @@ expect "cron list: no automations" 0 "No automations." cron list
 expect "cron status: no scheduler" 0 '"enabled": false' cron status
 expect "gateway call sessions.list: none" 0 '"sessions": []' gateway call sessions.list --json
 expect "gateway call usage.status: no providers" 0 '"providers": []' gateway call usage.status --json
-expect "gateway call gateway.identity.get: unknown method, not a scope error" any \
-    "unknown method: gateway.identity.get" gateway call gateway.identity.get --json
-expect "skills list: unknown method, not a scope error" any "unknown method: skills.status" skills list
+# what the real gateway answers without a model: each in its shape, empty here
+expect "gateway call gateway.identity.get: the gateway's own key" 0 '"publicKey": "' gateway call gateway.identity.get --json
+expect "gateway call exec.approvals.get: no commands run here" 0 '"security": "deny"' \
+    gateway call exec.approvals.get --json
+expect "gateway call agents.list: none" 0 '"agents": []' gateway call agents.list --json
+expect "gateway call agent.identity.get" 0 '"agentId": "main"' gateway call agent.identity.get --json
+expect "gateway call models.list: none" 0 '"models": []' gateway call models.list --json
+expect "gateway call chat.history: none" 0 '"messages": []' gateway call chat.history --json \
+    --params '{"sessionKey":"main"}'
+expect "gateway call skills.status: none" 0 '"skills": []' gateway call skills.status --json
+expect "gateway call tools.catalog: no groups" 0 '"groups": []' gateway call tools.catalog --json
+expect "gateway call commands.list: none" 0 '"commands": []' gateway call commands.list --json
+expect "gateway call usage.cost: nothing spent" 0 '"totalCost": 0' gateway call usage.cost --json
+expect "gateway call talk.config: none" 0 '"config": {}' gateway call talk.config --json
+expect "gateway call update.status: none" 0 '"updateAvailable": null' gateway call update.status --json
+expect "gateway call doctor.memory.status: nothing to probe" 0 '"checked": false' \
+    gateway call doctor.memory.status --json
+expect "approvals get --gateway" 0 "(none: this gateway runs no commands)" approvals get --gateway
+expect "approvals set --gateway: refused, and why" any "it runs no commands" approvals set --gateway --file \
+    test/interop/approvals.json
+expect "skills list: no skills, and no error" 0 "" skills list
+grep -qF "unknown method" "$tmp/out" && notok "openclaw skills list says unknown method" ||
+	ok "openclaw skills list: no unknown method"
+expect "models list: none (the catalog is published, empty)" 0 "No models found." models list
 expect "message send: the CLI's own answer, not a scope error" any "Channel is required" \
     message send --target someone --message hi
-expect "doctor: its memory probe says unknown method, not a scope error" 0 \
-    "unknown method: doctor.memory.status" doctor --non-interactive
+expect "doctor" 0 "" doctor --non-interactive
+grep -qF "unknown method" "$tmp/out" && notok "openclaw doctor says unknown method" ||
+	ok "openclaw doctor: no unknown method"
 expect "system heartbeat disable" 0 '"enabled": false' system heartbeat disable
 expect "system heartbeat enable" 0 '"enabled": true' system heartbeat enable
 ocenv=
@@ -221,6 +243,12 @@ grep -qF '"approvedVia": "silent"' "$tmp/out" && ok "openclaw devices list --jso
 client env WS_MODULE="$cache/ws/node_modules/ws" node test/interop/keyed-node.mjs 18789 "$TOKEN" "$device"
 expect "nodes invoke after the forgery: the real node still answers" 0 '"ok": true' \
     nodes invoke --node interop-node --command system.which --params '{"bins":["sh"]}'
+# the node's own exec approvals, read and changed through this gateway (system.execApprovals.get, .set)
+expect "approvals get --node: the node host's own approvals, through the gateway" 0 "node:$device" \
+    approvals get --node interop-node
+expect "approvals set --node: changed on the node host" 0 '"security":"allowlist"' \
+    approvals set --node interop-node --file test/interop/approvals.json --json
+expect "approvals get --node: as set" 0 "security=allowlist" approvals get --node interop-node
 expect "status --json" 0 '"sessions"' status --json
 expect "system heartbeat last: none" 0 "null" system heartbeat last
 expect "system event --text" 0 "ok" system event --text interop-event
@@ -394,6 +422,15 @@ case $line in
 *) notok "a node with its own key stays connected for the page: $line" ;;
 esac
 client /usr/bin/python3 test/interop/browser.py status http://127.0.0.1:18789/ "$TOKEN" "$(pwd)/test/interop/out"
+# the link openclaw dashboard opens carries a bootstrap token from the CLI's own store: the page says so
+ocenv="OPENCLAW_GATEWAY_TOKEN=$TOKEN"
+openclaw dashboard --no-open --json
+ocenv=
+browser=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["browserUrl"])' "$tmp/out" 2>/dev/null)
+case $browser in
+*"#bootstrapToken="*) client /usr/bin/python3 test/interop/browser.py dashboard "$browser" ;;
+*) notok "openclaw dashboard --no-open --json gives a browserUrl with #bootstrapToken= (got \"$browser\")" ;;
+esac
 kill "$keyedpid"
 wait "$keyedpid" 2>/dev/null
 keyedpid=
