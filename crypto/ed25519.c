@@ -29,6 +29,10 @@ struct cached {                 /* a point ready to be added: Y+X, Y-X, Z, 2dT *
 	fe ypx, ymx, z, t2d;
 };
 
+struct niels {                  /* an affine point (Z = 1) ready to be added: y+x, y-x, 2dxy */
+	fe ypx, ymx, xy2d;
+};
+
 static const fe zero, one = { 1 };
 static const fe curve_d = { 56195235, 13857412, 51736253, 6949390, 114729, 24766616, 60832955, 30306712,
 	48412415, 21499315 };
@@ -55,16 +59,20 @@ static const int64_t order[32] = { 0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x5
 #define CARRY(i) (c = (t[i] + ((int64_t)1 << (WIDTH(i) - 1))) >> WIDTH(i), \
 	t[i] -= c * ((int64_t)1 << WIDTH(i)), t[((i) + 1) % 10] += (i) == 9 ? 19 * c : c)
 
-static void
-fe_carry(fe h, int64_t t[10])
-{
-	int64_t c;
-
-	CARRY(0), CARRY(4), CARRY(1), CARRY(5);
-	CARRY(2), CARRY(6), CARRY(3), CARRY(7);
-	CARRY(4), CARRY(8), CARRY(9), CARRY(0);
-	memcpy(h, t, sizeof(fe));
-}
+/*
+ * Carry t into h, as CARRY says, limb by limb: a macro, so that t stays in
+ * the registers the products left it in. (A function the compiler would
+ * not inline cost a fifth of a verification; one wide copy of limbs just
+ * stored one by one, stalled on store forwarding, a third.)
+ */
+#define FE_CARRY(h, t) do { \
+	int64_t c; \
+	CARRY(0), CARRY(4), CARRY(1), CARRY(5); \
+	CARRY(2), CARRY(6), CARRY(3), CARRY(7); \
+	CARRY(4), CARRY(8), CARRY(9), CARRY(0); \
+	h[0] = t[0], h[1] = t[1], h[2] = t[2], h[3] = t[3], h[4] = t[4]; \
+	h[5] = t[5], h[6] = t[6], h[7] = t[7], h[8] = t[8], h[9] = t[9]; \
+} while (0)
 
 static void
 fe_add(fe h, const fe f, const fe g)
@@ -92,13 +100,11 @@ fe_sub(fe h, const fe f, const fe g)
 static void
 fe_mul(fe h, const fe f, const fe g)
 {
-	int64_t t[10], F[10], G[10];
-	int i;
-
-	for (i = 0; i < 10; i++)
-		G[i] = 19 * g[i];
-	for (i = 1; i < 10; i += 2)     /* F: the odd limbs of f, doubled */
-		F[i] = 2 * f[i];
+	/* G: g times 19; F: the odd limbs of f, doubled; written out, so that they stay in registers */
+	const int64_t G[10] = { 19 * g[0], 19 * g[1], 19 * g[2], 19 * g[3], 19 * g[4], 19 * g[5], 19 * g[6],
+		19 * g[7], 19 * g[8], 19 * g[9] };
+	const int64_t F[10] = { 0, 2 * f[1], 0, 2 * f[3], 0, 2 * f[5], 0, 2 * f[7], 0, 2 * f[9] };
+	int64_t t[10];
 	t[0] = f[0]*g[0] + F[1]*G[9] + f[2]*G[8] + F[3]*G[7] + f[4]*G[6] + F[5]*G[5] + f[6]*G[4] + F[7]*G[3] + f[8]*G[2] + F[9]*G[1];
 	t[1] = f[0]*g[1] + f[1]*g[0] + f[2]*G[9] + f[3]*G[8] + f[4]*G[7] + f[5]*G[6] + f[6]*G[5] + f[7]*G[4] + f[8]*G[3] + f[9]*G[2];
 	t[2] = f[0]*g[2] + F[1]*g[1] + f[2]*g[0] + F[3]*G[9] + f[4]*G[8] + F[5]*G[7] + f[6]*G[6] + F[7]*G[5] + f[8]*G[4] + F[9]*G[3];
@@ -109,21 +115,19 @@ fe_mul(fe h, const fe f, const fe g)
 	t[7] = f[0]*g[7] + f[1]*g[6] + f[2]*g[5] + f[3]*g[4] + f[4]*g[3] + f[5]*g[2] + f[6]*g[1] + f[7]*g[0] + f[8]*G[9] + f[9]*G[8];
 	t[8] = f[0]*g[8] + F[1]*g[7] + f[2]*g[6] + F[3]*g[5] + f[4]*g[4] + F[5]*g[3] + f[6]*g[2] + F[7]*g[1] + f[8]*g[0] + F[9]*G[9];
 	t[9] = f[0]*g[9] + f[1]*g[8] + f[2]*g[7] + f[3]*g[6] + f[4]*g[5] + f[5]*g[4] + f[6]*g[3] + f[7]*g[2] + f[8]*g[1] + f[9]*g[0];
-	fe_carry(h, t);
+	FE_CARRY(h, t);
 }
 
 /* h = f^2: fe_mul's table with each pair of limbs taken once, twice over */
 static void
 fe_sq(fe h, const fe f)
 {
-	int64_t t[10], d[10], q[10], G[10];
-	int i;
-
-	for (i = 0; i < 10; i++) {
-		d[i] = 2 * f[i];
-		q[i] = 4 * f[i];
-		G[i] = 19 * f[i];
-	}
+	/* d, q and G: f times 2, 4 and 19, written out, so that they stay in registers */
+	const int64_t d[10] = { 2 * f[0], 2 * f[1], 2 * f[2], 2 * f[3], 2 * f[4], 2 * f[5], 2 * f[6], 2 * f[7],
+		2 * f[8], 2 * f[9] };
+	const int64_t q[10] = { 0, 4 * f[1], 0, 4 * f[3], 0, 4 * f[5], 0, 4 * f[7], 0, 0 };
+	const int64_t G[10] = { 0, 0, 0, 0, 0, 19 * f[5], 19 * f[6], 19 * f[7], 19 * f[8], 19 * f[9] };
+	int64_t t[10];
 	t[0] = f[0]*f[0] + q[1]*G[9] + d[2]*G[8] + q[3]*G[7] + d[4]*G[6] + d[5]*G[5];
 	t[1] = d[0]*f[1] + d[2]*G[9] + d[3]*G[8] + d[4]*G[7] + d[5]*G[6];
 	t[2] = d[0]*f[2] + d[1]*f[1] + q[3]*G[9] + d[4]*G[8] + q[5]*G[7] + f[6]*G[6];
@@ -134,7 +138,7 @@ fe_sq(fe h, const fe f)
 	t[7] = d[0]*f[7] + d[1]*f[6] + d[2]*f[5] + d[3]*f[4] + d[8]*G[9];
 	t[8] = d[0]*f[8] + q[1]*f[7] + d[2]*f[6] + q[3]*f[5] + f[4]*f[4] + d[9]*G[9];
 	t[9] = d[0]*f[9] + d[1]*f[8] + d[2]*f[7] + d[3]*f[6] + d[4]*f[5];
-	fe_carry(h, t);
+	FE_CARRY(h, t);
 }
 
 /* h = f^(2^n), n >= 1 */
@@ -165,7 +169,7 @@ fe_tobytes(unsigned char s[32], const fe f)
 	int i, k, at;
 
 	memcpy(t, f, sizeof t);
-	fe_carry(t, t);
+	FE_CARRY(t, t);
 	/* q = floor(f / p), -1, 0 or 1: subtract q p by adding 19 q and dropping 2^255 q */
 	q = (19 * t[9] + ((int64_t)1 << 24)) >> 25;
 	for (i = 0; i < 10; i++)
@@ -244,7 +248,7 @@ ge_double(struct ge *r, const struct ge *p, int with_t)
 
 /* r = p + q, or p - q if negate: -(x, y) = (-x, y) swaps Y+X and Y-X and negates T (add-2008-hwcd-3) */
 static void
-ge_add(struct ge *r, const struct ge *p, const struct cached *q, int negate)
+ge_add(struct ge *r, const struct ge *p, const struct cached *q, int negate, int with_t)
 {
 	fe a, b, c, dd, e, f, g, h;
 
@@ -263,7 +267,33 @@ ge_add(struct ge *r, const struct ge *p, const struct cached *q, int negate)
 	fe_add(h, b, a);
 	fe_mul(r->X, e, f);
 	fe_mul(r->Y, g, h);
-	fe_mul(r->T, e, h);
+	if (with_t)
+		fe_mul(r->T, e, h);
+	fe_mul(r->Z, f, g);
+}
+
+/* r = p + q (or p - q) for an affine q: a product fewer, since q's Z is 1 (madd-2008-hwcd-3) */
+static void
+ge_madd(struct ge *r, const struct ge *p, const struct niels *q, int negate, int with_t)
+{
+	fe a, b, c, dd, e, f, g, h;
+
+	fe_sub(e, p->Y, p->X);
+	fe_mul(a, e, negate ? q->ypx : q->ymx);
+	fe_add(e, p->Y, p->X);
+	fe_mul(b, e, negate ? q->ymx : q->ypx);
+	fe_mul(c, p->T, q->xy2d);
+	if (negate)
+		fe_sub(c, zero, c);
+	fe_add(dd, p->Z, p->Z);
+	fe_sub(e, b, a);
+	fe_sub(f, dd, c);
+	fe_add(g, dd, c);
+	fe_add(h, b, a);
+	fe_mul(r->X, e, f);
+	fe_mul(r->Y, g, h);
+	if (with_t)
+		fe_mul(r->T, e, h);
 	fe_mul(r->Z, f, g);
 }
 
@@ -366,27 +396,39 @@ sc_reduce(unsigned char r[32], const unsigned char s[64])
 }
 
 /*
- * a in width-5 NAF: 256 digits, each 0 or odd in -15..15, and four zeros
- * after each nonzero one. Take the low five bits as a signed digit, take
- * that digit away (a becomes a multiple of 32), halve, and again.
+ * a in width-w NAF (w at most 8): 256 digits, each 0 or odd, below 2^(w-1)
+ * in size, and w - 1 zeros after each nonzero one. From the bottom: at a
+ * set bit, the next w bits are a digit (less 2^w if past 2^(w-1)), which is
+ * taken away (if negative, 2^w is carried up), and the w - 1 bits after it
+ * are zeros. a is in 64-bit words, so a digit costs a few operations.
  */
 static void
-naf(signed char r[256], const unsigned char a[32])
+naf(signed char r[256], const unsigned char a[32], int w)
 {
-	unsigned char k[33];
-	int i, j, c;
+	uint64_t k[5] = { 0, 0, 0, 0, 0 }, v;
+	int i, j, d;
 
-	memcpy(k, a, 32);
-	k[32] = 0;
+	for (i = 0; i < 32; i++)
+		k[i / 8] |= (uint64_t)a[i] << 8 * (i % 8);
+	memset(r, 0, 256);
 	for (i = 0; i < 256; i++) {
-		r[i] = (signed char)((k[0] & 1) ? ((k[0] & 31) ^ 16) - 16 : 0);
-		for (c = -r[i], j = 0; c != 0 && j < 33; j++, c >>= 8) {
-			c += k[j];
-			k[j] = (unsigned char)c;
+		if (!(k[i / 64] >> i % 64 & 1))
+			continue;
+		v = k[i / 64] >> i % 64;        /* the w bits from i, which may straddle two words */
+		if (i % 64 > 64 - w)
+			v |= k[i / 64 + 1] << (64 - i % 64);
+		d = (int)(v & (((uint64_t)1 << w) - 1));
+		for (j = 0; j < w && i + j < 256; j++)  /* the window taken away: its bits cleared */
+			k[(i + j) / 64] &= ~((uint64_t)1 << (i + j) % 64);
+		if (d >= 1 << (w - 1)) {        /* negative: 2^w carried up */
+			d -= 1 << w;
+			for (j = i + w; j < 320 && (k[j / 64] >> j % 64 & 1); j++)
+				k[j / 64] &= ~((uint64_t)1 << j % 64);
+			if (j < 320)
+				k[j / 64] |= (uint64_t)1 << j % 64;
 		}
-		for (j = 0; j < 32; j++)
-			k[j] = (unsigned char)(k[j] >> 1 | k[j + 1] << 7);
-		k[32] >>= 1;
+		r[i] = (signed char)d;
+		i += w - 1;
 	}
 }
 
@@ -402,31 +444,71 @@ odd_multiples(struct cached t[8], const struct ge *p)
 	ge_cache(&c2, &twice);
 	ge_cache(&t[0], p);
 	for (i = 1; i < 8; i++) {
-		ge_add(&sum, &sum, &c2, 0);
+		ge_add(&sum, &sum, &c2, 0, 1);
 		ge_cache(&t[i], &sum);
 	}
 }
 
-/* r = [a]A + [b]B, both at once (Straus), from the top digit down */
+/*
+ * B, 3B, 5B ... 127B, affine: B never changes, so its odd multiples are
+ * made once, the first time they are needed (64 inversions, some 17,000
+ * field operations), and every verification after adds from them in
+ * width-8 NAF: fewer additions than width 5, each a product cheaper.
+ */
+#define BASE_WIDTH 8
+static struct niels base_table[1 << (BASE_WIDTH - 2)];
+static int base_made;
+
+static void
+base_multiples(void)
+{
+	struct ge twice, sum = base;
+	struct cached c2;
+	fe zi, x, y;
+	int i;
+
+	ge_double(&twice, &base, 1);
+	ge_cache(&c2, &twice);
+	for (i = 0; i < 1 << (BASE_WIDTH - 2); i++) {
+		if (i > 0)
+			ge_add(&sum, &sum, &c2, 0, 1);
+		fe_pow(zi, sum.Z, 1);
+		fe_mul(x, sum.X, zi);
+		fe_mul(y, sum.Y, zi);
+		fe_add(base_table[i].ypx, y, x);
+		fe_sub(base_table[i].ymx, y, x);
+		fe_mul(zi, x, y);
+		fe_mul(zi, zi, curve_d);
+		fe_add(base_table[i].xy2d, zi, zi);
+	}
+	base_made = 1;
+}
+
+/*
+ * r = [a]A + [b]B, both at once (Straus), from the top digit down: a in
+ * width-5 NAF over A's odd multiples, b in width-8 over B's. T is made only
+ * where an addition follows: a doubling does not read it.
+ */
 static void
 double_scalarmult(struct ge *r, const unsigned char a[32], const struct ge *A, const unsigned char b[32])
 {
 	signed char da[256], db[256];
-	struct cached ta[8], tb[8];
+	struct cached ta[8];
 	int i;
 
-	naf(da, a);
-	naf(db, b);
+	if (!base_made)
+		base_multiples();
+	naf(da, a, 5);
+	naf(db, b, BASE_WIDTH);
 	odd_multiples(ta, A);
-	odd_multiples(tb, &base);
 	memset(r, 0, sizeof *r);
 	r->Y[0] = r->Z[0] = 1;
 	for (i = 255; i >= 0; i--) {
 		ge_double(r, r, da[i] || db[i]);
 		if (da[i])
-			ge_add(r, r, &ta[(da[i] < 0 ? -da[i] : da[i]) / 2], da[i] < 0);
+			ge_add(r, r, &ta[(da[i] < 0 ? -da[i] : da[i]) / 2], da[i] < 0, db[i] != 0);
 		if (db[i])
-			ge_add(r, r, &tb[(db[i] < 0 ? -db[i] : db[i]) / 2], db[i] < 0);
+			ge_madd(r, r, &base_table[(db[i] < 0 ? -db[i] : db[i]) / 2], db[i] < 0, 0);
 	}
 }
 
