@@ -241,12 +241,9 @@ lifecycle(struct gw *g)
 	    is(r, "payload.nodes.0.pendingDeclaredCaps", "[\"system\"]"), "to a pairing operator, the request and what it "
 	    "asks, sorted (%.300s)", r ? r : "");
 	free(r);
-	{
-		char buf[512];
-		snprintf(buf, sizeof buf, "{\"type\":\"req\",\"id\":\"i\",\"method\":\"node.invoke\",\"params\":{\"nodeId\":"
-		    "\"%s\",\"command\":\"system.which\",\"idempotencyKey\":\"k\"}}", id_of(3));
-		r = call(op_read, buf);
-	}
+	snprintf(buf, sizeof buf, "{\"type\":\"req\",\"id\":\"i\",\"method\":\"node.invoke\",\"params\":{\"nodeId\":"
+	    "\"%s\",\"command\":\"system.which\",\"idempotencyKey\":\"k\"}}", id_of(3));
+	r = call(op_read, buf);
 	check(r && is(r, "error.code", "UNAVAILABLE") && is(r, "error.details.code", "PAIRING_CHANGED"),
 	    "an invoke on a node not approved: the real gateway's error (%.200s)", r ? r : "");
 	free(r);

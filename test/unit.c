@@ -523,17 +523,17 @@ static void
 state_roundtrip(void)
 {
 	char line[512];
-	long cases = -1, failed = -1, devices = 0;
+	long cases = -1, wrong = -1, devices = 0;
 	FILE *p = popen("./test/roundtrip 3000 1", "r");
 
 	while (p && fgets(line, sizeof line, p)) {
 		if (strncmp(line, "FAIL: ", 6) == 0)
 			check(0, "%.*s", (int)strcspn(line + 6, "\n"), line + 6);
-		sscanf(line, "roundtrip: %ld cases, %ld devices, %ld failed", &cases, &devices, &failed);
+		sscanf(line, "roundtrip: %ld cases, %ld devices, %ld failed", &cases, &devices, &wrong);
 	}
-	check(p != NULL && pclose(p) == 0 && cases == 3000 && failed == 0,
+	check(p != NULL && pclose(p) == 0 && cases == 3000 && wrong == 0,
 	    "the state file reads back what it wrote: %ld of 3000 random cases (%ld devices), %ld failed", cases,
-	    devices, failed);
+	    devices, wrong);
 	printf("roundtrip: %ld cases, %ld devices: every file saved, loaded and saved again is the same\n", cases,
 	    devices);
 }
