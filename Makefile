@@ -11,7 +11,7 @@ DESTDIR =
 
 # three folders: the core (the root), verify-only crypto (crypto/) and the
 # OpenClaw application (openclaw/); objects are named by path, bottom to top
-CORE    = log.o notify.o peer.o lock.o probe.o pool.o conn.o serve.o echo.o http.o route.o ws.o sha1.o base64.o
+CORE    = log.o notify.o peer.o lock.o timer.o event.o probe.o pool.o conn.o serve.o echo.o http.o route.o ws.o sha1.o base64.o
 CRYPTO  = crypto/sha2.o crypto/ed25519.o
 APP     = openclaw/page.o openclaw/limit.o openclaw/token.o openclaw/schema.o openclaw/rpc.o openclaw/policy.o \
           openclaw/state.o openclaw/record.o openclaw/statefile.o openclaw/broker.o openclaw/invoke.o openclaw/pairing.o \
@@ -19,9 +19,9 @@ APP     = openclaw/page.o openclaw/limit.o openclaw/token.o openclaw/schema.o op
           openclaw/json.o openclaw/device.o openclaw/catalog.o
 OBJ     = $(CORE) $(CRYPTO) $(APP)
 # no I/O: linked into the tests too (crypto/ed25519.o is pure, but test/sign.c brings its own copy)
-PURE    = http.o route.o ws.o sha1.o base64.o crypto/sha2.o openclaw/json.o openclaw/device.o openclaw/catalog.o
-CORE_HDR = config.h log.h notify.h sha1.h base64.h http.h route.h ws.h peer.h lock.h probe.h pool.h conn.h \
-          serve.h echo.h
+PURE    = http.o route.o ws.o sha1.o base64.o timer.o crypto/sha2.o openclaw/json.o openclaw/device.o openclaw/catalog.o
+CORE_HDR = config.h log.h notify.h sha1.h base64.h http.h route.h ws.h peer.h lock.h timer.h event.h probe.h pool.h \
+          conn.h serve.h echo.h
 HDR     = $(CORE_HDR) crypto/sha2.h crypto/ed25519.h openclaw/page.h openclaw/json.h openclaw/limit.h \
           openclaw/token.h openclaw/schema.h openclaw/rpc.h openclaw/catalog.h openclaw/policy.h openclaw/device.h \
           openclaw/state.h openclaw/record.h openclaw/statefile.h openclaw/broker.h openclaw/invoke.h openclaw/pairing.h \
@@ -37,6 +37,21 @@ gateway: gateway.o $(OBJ)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. -c -o $@ $<
 
 gateway.o $(OBJ): $(HDR)
+
+# the event backend: the system's own (epoll, kqueue), or poll() anywhere
+# (make EVENTS=poll); gateway-poll is the daemon on poll(), which make test
+# runs too, so the fallback never rots
+EVENTS  = native
+EVENT_C = event.c event_epoll.c event_kqueue.c event_poll.c
+
+event.o: $(EVENT_C)
+	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -DEVENTS_$(EVENTS) -I. -c -o $@ event.c
+
+event-poll.o: $(EVENT_C) $(HDR)
+	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -DEVENTS_poll -I. -c -o $@ event.c
+
+gateway-poll: gateway.o $(OBJ:event.o=event-poll.o)
+	$(CC) $(LDFLAGS) -o $@ gateway.o $(OBJ:event.o=event-poll.o)
 
 # the daemon the design card names, from the root's files alone: no file of
 # openclaw/ or crypto/ is compiled or linked, so the compiler checks the boundary
@@ -58,9 +73,9 @@ test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 test/roundtrip: test/roundtrip.c $(OBJ) $(HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ test/roundtrip.c $(OBJ)
 
-# the whole suite on the daemon, then the core's suites on the minimal build
-test: gateway gateway-minimal test/run test/roundtrip
-	./test/run ./gateway ./gateway-minimal core websocket
+# the whole suite on the daemon with each backend, then the core's suites on the minimal build
+test: gateway gateway-poll gateway-minimal test/run test/roundtrip
+	./test/run ./gateway ./gateway-poll ./gateway-minimal core websocket
 
 # the same suite with the daemon and the parsers under ASan and UBSan
 sanitize:
@@ -72,8 +87,9 @@ sanitize:
 # the same suite with the daemon under valgrind (built anew: no sanitizer objects left over)
 valgrind:
 	$(MAKE) clean
-	$(MAKE) gateway test/run test/roundtrip
+	$(MAKE) gateway gateway-poll test/run test/roundtrip
 	GATEWAY_BIN="`pwd`/gateway" GATEWAY_UNDER_VALGRIND=1 ./test/run test/valgrind-gateway
+	GATEWAY_BIN="`pwd`/gateway-poll" GATEWAY_UNDER_VALGRIND=1 ./test/run test/valgrind-gateway
 
 interop: gateway
 	sh test/interop/run.sh
@@ -129,6 +145,6 @@ uninstall:
 
 clean:
 	rm -f gateway gateway-static gateway.o $(OBJ) gateway-minimal gateway-minimal-static gateway-minimal.o \
-	    test/run test/roundtrip bench/bench
+	    gateway-poll event-poll.o test/run test/roundtrip bench/bench
 
 .PHONY: all minimal test sanitize valgrind interop bench fuzz sources lint-man contrib-check static cross-test install uninstall clean

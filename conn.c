@@ -11,7 +11,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,11 +18,16 @@
 #include "config.h"
 #include "log.h"
 #include "ws.h"
+#include "peer.h"
 #include "pool.h"
+#include "event.h"
+#include "timer.h"
 #include "conn.h"
 
 struct conn **conns;
 int nconns, conns_max;
+struct conn **touched;                  /* conns_max of them: each is there at most once */
+int ntouched;
 const struct app *app;
 int draining;                           /* shutting down: no new WebSocket, /readyz 503 */
 unsigned char rbuf[READ_CHUNK];         /* every read lands here; clients own no read buffer */
@@ -60,6 +64,42 @@ shed(struct conn *v)
 	buf_free(v, &v->msg);
 }
 
+/* its user, learned now if it was not yet (peer.c): one sock_diag query, or a pass over /proc */
+long
+conn_uid(struct conn *c)
+{
+	if (c->uid == PEER_UNLEARNED) {
+		peer_uids(&c->fd, &c->uid, 1);
+		holder_learned(&c->hold, c->uid);
+	}
+	return c->uid;
+}
+
+/*
+ * The pools or the budget must tell users apart to name who makes room:
+ * every user not learned yet is learned now, LEARN_BATCH a query where
+ * there is no sock_diag (one /proc pass a batch).
+ */
+static void
+learn_users(void)
+{
+	struct holder *h, *batch[LEARN_BATCH];
+	long uids[LEARN_BATCH];
+	int fds[LEARN_BATCH], k, n;
+
+	while ((h = pool_unlearned()) != NULL) {
+		for (n = 0; h && n < LEARN_BATCH; h = h->next, n++) {
+			batch[n] = h;
+			fds[n] = CONN_OF(h)->fd;
+		}
+		peer_uids(fds, uids, n);
+		for (k = 0; k < n; k++) {
+			CONN_OF(batch[k])->uid = uids[k];
+			holder_learned(batch[k], uids[k]);
+		}
+	}
+}
+
 /* n more bytes for c: charged to its user within the budget, room made if need be; -1 if there is none */
 int
 conn_room(struct conn *c, size_t n)
@@ -67,7 +107,7 @@ conn_room(struct conn *c, size_t n)
 	struct holder *v;
 
 	while (mem_take(&c->hold, n) < 0)
-		if ((v = mem_victim(&c->hold, c->hold.mem + n, conn_busy ? &conn_busy->hold : NULL)) != NULL)
+		if (learn_users(), (v = mem_victim(&c->hold, c->hold.mem + n, conn_busy ? &conn_busy->hold : NULL)) != NULL)
 			shed(CONN_OF(v));
 		else
 			return -1;
@@ -148,11 +188,21 @@ conn_pending(const struct conn *c)
 	return c->out.len - c->out.off + (c == corked ? corktotal : 0);
 }
 
-/* bytes the socket would not take: the queue, which poll() drains */
+/* bytes the socket would not take: the queue, which the loop drains as the socket takes them */
 size_t
 conn_backlog(const struct conn *c)
 {
 	return c->out.len - c->out.off;
+}
+
+/* its wants, its timer or its life may have changed: serve.c settles it before the next wait */
+void
+conn_touch(struct conn *c)
+{
+	if (c->touched)
+		return;
+	c->touched = 1;
+	touched[ntouched++] = c;
 }
 
 /* Every state change but the drop comes through here: nothing leaves C_DEAD. */
@@ -163,6 +213,8 @@ conn_state(struct conn *c, int state)
 		return;
 	c->state = (unsigned char)state;
 	c->since = now_ms();
+	c->rearm = 1;
+	conn_touch(c);
 }
 
 /* output */
@@ -177,11 +229,12 @@ conn_drop(struct conn *c, const char *why)
 		cork_drop();                    /* nobody to write it to */
 	c->state = C_DEAD;
 	set_pool(c, POOL_NONE);
+	conn_touch(c);                          /* to be freed as it settles */
 }
 
 /*
  * Send the pieces in order. What the socket does not take now is queued and
- * sent as poll() finds room; a client whose queue would pass its bound is a
+ * sent as the socket takes it; a client whose queue would pass its bound is a
  * client that does not read, and is dropped.
  */
 static int
@@ -211,6 +264,7 @@ conn_send(struct conn *c, const struct iovec *iov, int n)
 			conn_drop(c, "output queue full");
 			return -1;
 		}
+		conn_touch(c);                  /* queued: it wants to write */
 	}
 	return 0;
 }
@@ -218,7 +272,7 @@ conn_send(struct conn *c, const struct iovec *iov, int n)
 /*
  * The cork: what one connection produces in a row (the replies to one read,
  * an event and its frames) is gathered here and leaves in one write, before
- * the next poll() or as soon as another connection has something to send.
+ * the next wait or as soon as another connection has something to send.
  * A system call per frame cost most of the daemon's time at small messages.
  * Small pieces are copied in; a large one that lies in the shared read
  * buffer (an echoed payload) is referenced, which is safe because the cork
@@ -309,7 +363,7 @@ conn_write(struct conn *c, const void *p, size_t n)
 	return conn_writev(c, &iov, 1);
 }
 
-/* poll() found room: write what is queued */
+/* the socket has room: write what is queued */
 void
 conn_flush(struct conn *c)
 {
@@ -326,6 +380,7 @@ conn_flush(struct conn *c)
 		return;
 	}
 	buf_consume(c, &c->out, (size_t)n);
+	conn_touch(c);
 	if (conn_pending(c) == 0 && c->state == C_DRAIN)
 		conn_drain(c);
 }
@@ -427,7 +482,10 @@ evict(struct conn *c)
 static int
 make_room(struct conn *c, int pool)
 {
-	struct holder *v = pool_victim(&c->hold, pool);
+	struct holder *v;
+
+	learn_users();                          /* the pool tells users apart now */
+	v = pool_victim(&c->hold, pool);
 
 	if (v == NULL)
 		return -1;
@@ -457,12 +515,17 @@ int
 conns_init(void)
 {
 	conns_max = opt.max_clients + 2 * PREAUTH_MAX;
-	if ((conns = calloc((size_t)conns_max, sizeof *conns)) == NULL)
+	if ((conns = calloc((size_t)conns_max, sizeof *conns)) == NULL ||
+	    (touched = calloc((size_t)conns_max, sizeof *touched)) == NULL)
 		die("out of memory for %d clients", conns_max);
+	if (timers_init(conns_max) < 0)
+		die("out of memory for %d clients", conns_max);
+	if (ev_init() < 0)
+		die("the event backend (%s): %s", ev_backend(), strerror(errno));
 	return conns_max;
 }
 
-/* Take a new client's socket (non-blocking already) and its peer's user; why not, else NULL. */
+/* Take a new client's socket (non-blocking already) and its peer's user (or PEER_UNLEARNED); why not, else NULL. */
 const char *
 conn_new(int fd, long uid)
 {
@@ -485,7 +548,10 @@ conn_new(int fd, long uid)
 	c->state = C_HTTP;
 	c->since = c->last_rx = c->hold.admitted = now_ms();
 	set_pool(c, POOL_PREAUTH);
+	c->slot = nconns;
 	conns[nconns++] = c;
+	c->rearm = 1;
+	conn_touch(c);                          /* to be watched, and timed */
 	VERBOSE("client %d: connected", fd);
 	return NULL;
 }

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "ws.h"
 #include "pool.h"
+#include "timer.h"
 
 /* buffers exist only while they hold bytes */
 struct buf {
@@ -22,7 +23,12 @@ struct conn {
 	unsigned char state;
 	unsigned char pinged;           /* an idle ping is out */
 	unsigned char wrshut;           /* our side is shut down for writing */
-	long uid;                       /* the peer's user, learned at accept (peer.c) */
+	unsigned char wants;            /* what the event backend watches it for: EV_READ, EV_WRITE */
+	unsigned char touched;          /* among those to settle at the turn's end (conn_touch) */
+	unsigned char rearm;            /* its state changed: its timer is set anew as it settles */
+	int slot;                       /* its place in conns */
+	struct timer timer;             /* its deadline: idle, head, close, linger (serve.c) */
+	long uid;                       /* the peer's user: PEER_UNLEARNED until something needs it (conn_uid) */
 	struct holder hold;             /* its pool, its bytes of the budget, its user's share (pool.c) */
 	long long since;                /* when the current state began */
 	long long last_rx;
@@ -44,6 +50,8 @@ struct app {
 };
 extern struct conn **conns;
 extern int nconns, conns_max;
+extern struct conn **touched;           /* this turn's: their wants, timers or lives to settle */
+extern int ntouched;
 extern const struct app *app;
 extern int draining;
 extern unsigned char rbuf[READ_CHUNK]; /* every read lands here; the cork may point into it */
@@ -51,6 +59,8 @@ extern struct conn *conn_busy;          /* serve.c: whose input is being parsed 
 extern struct tally conn_over;          /* connections closed past a bound or the memory budget */
 int  conns_init(void);
 const char *conn_new(int fd, long uid);
+void conn_touch(struct conn *c);        /* its wants, its timer or its life may have changed */
+long conn_uid(struct conn *c);          /* the peer's user, learned now if it was not yet */
 void conn_free(struct conn *c);
 void conn_state(struct conn *c, int state);             /* nothing leaves C_DEAD */
 int  conn_authenticated(struct conn *c);

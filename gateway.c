@@ -1,6 +1,7 @@
 /*
- * gateway: main, options, and the one poll() loop that serves every socket.
- * Signals reach the loop through a self-pipe; timers are the poll timeout.
+ * gateway: main, options, and the one event loop that serves every socket
+ * (event.c: epoll, kqueue or poll()). Signals reach the loop through a
+ * self-pipe; the timers' earliest deadline is the wait's timeout.
  * The connection layer (conn.c) does the work for each client; the
  * application behind it, echo or the OpenClaw protocol, is chosen here once.
  * Built with GATEWAY_MINIMAL (make minimal), it is the daemon the design
@@ -13,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +26,8 @@
 #include "peer.h"
 #include "lock.h"
 #include "probe.h"
+#include "event.h"
+#include "timer.h"
 #include "conn.h"
 #include "serve.h"
 #include "echo.h"
@@ -33,17 +35,18 @@
 #include "openclaw/token.h"
 #include "openclaw/proto.h"
 #define APPLICATION(s) s        /* what only the full build takes, in the usage and help texts */
-#define BUILD ""
+#define BUILD ""                /* after the event backend, in --version */
 #else
 #define APPLICATION(s) ""
-#define BUILD " (minimal)"
+#define BUILD ", minimal"
 #endif
 
 struct options opt;
 static int listeners[2], nlisteners;
 static int sigpipe[2];
 static int reserve_fd = -1;             /* spare descriptor, given up to shed a connection on EMFILE */
-static int accept_paused;               /* out of descriptors and no reserve: wait for a close */
+static int accepting;                   /* the listeners are watched: not out of descriptors, not shutting down */
+static int users_at_accept;             /* the application needs each peer's user at once (no token) */
 static long long drain_deadline;
 static struct tally refused = { "refused", "connection", NULL, 0, 0, NULL, 0, 0 };
 
@@ -171,7 +174,7 @@ parse_options(int argc, char *argv[])
 			fputs(help_text, stdout);
 			exit(0);
 		} else if (OPTION("--version") && !val) {
-			puts("gateway " GATEWAY_VERSION BUILD);
+			printf("gateway %s (%s%s)\n", GATEWAY_VERSION, ev_backend(), BUILD);
 			exit(0);
 		} else if (OPTION("--verbose") && !val) {
 			opt.verbose = 1;
@@ -255,6 +258,7 @@ application(int users_known)
 		return "echo mode: no authentication";
 	}
 	app = &proto_app;
+	users_at_accept = !opt.token;           /* with no token, only the daemon's own user may connect */
 	return proto_init(users_known);
 }
 #else
@@ -302,11 +306,36 @@ setup_signals(void)
 
 /* accept */
 
+static int
+is_listener(const void *data)
+{
+	return data == &listeners[0] || data == &listeners[1];
+}
+
+/*
+ * The listeners watched for connects, or not (out of descriptors, or
+ * shutting down). A kernel with no memory to watch them cannot serve: it
+ * is said, and the daemon exits, rather than sit deaf.
+ */
+static void
+watch_listeners(int on)
+{
+	int i;
+
+	if (accepting == on)
+		return;
+	for (i = 0; i < nlisteners; i++)
+		if (ev_watch(listeners[i], on ? 0 : EV_READ, on ? EV_READ : 0, &listeners[i]) < 0)
+			die("%s: cannot watch the listener: %s", ev_backend(), strerror(errno));
+	accepting = on;
+}
+
 /*
  * Take what waits on the listener, at most ACCEPTS_PER_WAKEUP a turn so a
- * flood of connects cannot starve the clients. Their peers' users are
- * learned together (one /proc pass for the batch where there is no
- * sock_diag), then each is given to conn.c, which may refuse it.
+ * flood of connects cannot starve the clients. Where the application needs
+ * each peer's user at once, their users are learned together (one /proc
+ * pass for the batch where there is no sock_diag); then each is given to
+ * conn.c, which may refuse it.
  */
 static void
 accept_clients(int lfd)
@@ -318,12 +347,8 @@ accept_clients(int lfd)
 	if (reserve_fd < 0)                     /* lost to a full table before: take it back */
 		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-		if ((fd = accept(lfd, NULL, NULL)) >= 0) {
-			if (set_flags(fd) < 0) {
-				tally(&refused, strerror(errno));
-				close(fd);
-			} else
-				fds[n++] = fd;
+		if ((fd = ev_accept(lfd)) >= 0) {
+			fds[n++] = fd;
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED)
@@ -331,8 +356,8 @@ accept_clients(int lfd)
 		if (errno != EMFILE && errno != ENFILE)
 			break;
 		if (reserve_fd < 0) {
-			/* nothing to shed with: stop polling the listener until a client closes */
-			accept_paused = 1;
+			/* nothing to shed with: stop watching the listeners until a client closes */
+			watch_listeners(0);
 			break;
 		}
 		/* out of descriptors: spend the reserve to refuse one, rather than spin on it */
@@ -344,7 +369,11 @@ accept_clients(int lfd)
 			break;                  /* nobody was waiting after all */
 		tally(&refused, "out of file descriptors");
 	}
-	peer_uids(fds, uids, n);
+	if (users_at_accept)
+		peer_uids(fds, uids, n);
+	else
+		for (i = 0; i < n; i++)
+			uids[i] = PEER_UNLEARNED;       /* learned if the pools or the budget need to tell users apart */
 	for (i = 0; i < n; i++)
 		if ((why = conn_new(fds[i], uids[i])) != NULL) {
 			close(fds[i]);
@@ -362,6 +391,7 @@ start_drain(int sig)
 	logmsg("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	notify("STOPPING=1");
 	drain_deadline = now_ms() + opt.drain_ms;
+	watch_listeners(0);
 	for (i = 0; i < nlisteners; i++)
 		close(listeners[i]);            /* the port is free for a successor now */
 	nlisteners = 0;
@@ -392,57 +422,53 @@ read_signals(void)
 /* the loop */
 
 static void
-serve(int table)
+serve(void)
 {
-	struct pollfd *pfd;
-	long long now, next, d;
-	int i, n, nfixed, timeout, freed;
+	static struct ev_fired fired[EVENTS_MAX];
+	long long now, next, tick, report;
+	int i, n, timeout, freed;
 
-	if ((pfd = calloc(3 + (size_t)table, sizeof *pfd)) == NULL)
-		die("out of memory for %d clients", table);
-
+	if (ev_watch(sigpipe[0], 0, EV_READ, &sigpipe[0]) < 0)
+		die("%s: %s", ev_backend(), strerror(errno));
+	watch_listeners(1);
 	for (;;) {
 		now = now_ms();
-		next = conns_sweep(now, &freed);
-		if (freed)
-			accept_paused = 0;      /* a descriptor is free again */
+		conns_timers(now);
+		tick = app->tick ? app->tick(now) : -1;
+		report = tallies_report(now, 0);
+		conns_settle(&freed);           /* last: what the timers and the tick did is watched and timed */
+		if (freed && !draining)
+			watch_listeners(1);     /* a descriptor is free again */
+		next = timer_next();
+		if (tick >= 0 && (tick < next || next < 0))
+			next = tick;
+		if (report >= 0 && (report < next || next < 0))
+			next = report;
 		if (draining) {
 			if (nconns == 0 || now >= drain_deadline)
 				break;
 			if (next < 0 || drain_deadline < next)
 				next = drain_deadline;
 		}
-		if (app->tick && ((d = app->tick(now)) < next || next < 0))
-			next = d;
-		if ((d = tallies_report(now, 0)) >= 0 && (d < next || next < 0))
-			next = d;
-
-		n = 0;
-		pfd[n].fd = sigpipe[0];
-		pfd[n++].events = POLLIN;
-		for (i = 0; i < nlisteners && !accept_paused; i++) {
-			pfd[n].fd = listeners[i];
-			pfd[n++].events = POLLIN;
-		}
-		nfixed = n;
-		n += conns_pollset(pfd + nfixed);
-		timeout = next < 0 ? -1 : next - now > 86400000 ? 86400000 : (int)(next - now);
-		if (poll(pfd, (nfds_t)n, timeout) < 0) {
+		timeout = next < 0 ? -1 : next - now > 86400000 ? 86400000 : next < now ? 0 : (int)(next - now);
+		if ((n = ev_wait(fired, EVENTS_MAX, timeout)) < 0) {
 			if (errno == EINTR)
 				continue;
-			die("poll: %s", strerror(errno));
+			die("%s: %s", ev_backend(), strerror(errno));
 		}
-
-		conns_io(pfd + nfixed, n - nfixed);
-		for (i = 1; i < nfixed; i++)
-			if (pfd[i].revents & POLLIN)
-				accept_clients(pfd[i].fd);
-		if (pfd[0].revents & POLLIN)
-			read_signals();
+		/* the clients first, then newcomers, then signals: what is under way finishes before more come */
+		for (i = 0; i < n; i++)
+			if (fired[i].data != &sigpipe[0] && !is_listener(fired[i].data))
+				conn_io(fired[i].data, fired[i].mask);
+		for (i = 0; i < n; i++)
+			if (accepting && is_listener(fired[i].data))    /* not if closed, or paused, since the wait */
+				accept_clients(*(int *)fired[i].data);
+		for (i = 0; i < n; i++)
+			if (fired[i].data == &sigpipe[0])
+				read_signals();
 	}
 	conns_free_all();
 	tallies_report(now_ms(), 1);
-	free(pfd);
 }
 
 /* the soft descriptor limit up to the hard one: the client limits, not the table, should bind first */
@@ -461,7 +487,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *note;
-	int table, users_known;
+	int users_known;
 
 	parse_options(argc, argv);
 	if (opt.health)
@@ -474,11 +500,11 @@ main(int argc, char *argv[])
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	note = application(users_known);
 	raise_nofile();
-	table = conns_init();
+	conns_init();
 	logmsg("listening on ws://127.0.0.1:%d (pid %ld); %s", opt.port, (long)getpid(), note);
 	notify("READY=1");
 	notify_fd(opt.ready_fd);
-	serve(table);
+	serve();
 	logmsg("stopped");
 	return 0;
 }

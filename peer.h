@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #define PEER_UNKNOWN (-1L)               /* cannot be told (another system, no /proc) */
+#define PEER_UNLEARNED (-2L)             /* not asked yet: asked when something needs to know */
 int  peer_init(void);                   /* 1 if peers' users can be told here */
 int  peer_trusted(long uid);
 void peer_uids(const int *fds, long *uids, int n);

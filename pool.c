@@ -1,13 +1,16 @@
 /*
  * The shared pools and each local user's share of them. A connection (a
  * holder, embedded in it) holds a slot in one pool (pre-auth or sessions)
- * and bytes of the memory budget; its user is the peer's, learned at accept
- * (peer.c). When a pool or the budget is full, the user holding the most
- * makes room, so a flood from one user only ever displaces its own
- * connections. This is policy only: pool.c counts and names who makes
- * room; conn.c acts.
+ * and bytes of the memory budget; its user is the peer's (peer.c), learned
+ * at accept when the application needs it at once, else only when a pool
+ * or the budget is full: until then it waits, in no user's share. When a
+ * pool or the budget is full, the user holding the most makes room, so a
+ * flood from one user only ever displaces its own connections. This is
+ * policy only: pool.c counts and names who makes room; conn.c acts and
+ * learns the users first.
  */
 #include "config.h"
+#include "peer.h"
 #include "pool.h"
 
 struct user {
@@ -18,6 +21,7 @@ struct user {
 };
 
 static struct user users[PEER_USERS_MAX];      /* past this many users at once, the rest share the last */
+static struct user unlearned = { PEER_UNLEARNED, NULL, { 0, 0, 0 }, 0 };       /* not among them: never a victim */
 static int pool_total[POOLS];
 static size_t mem_total;                /* bytes all connections hold: within opt.max_memory */
 
@@ -25,10 +29,10 @@ static size_t mem_total;                /* bytes all connections hold: within op
 void
 holder_enter(struct holder *h, long uid)
 {
-	struct user *u = &users[PEER_USERS_MAX - 1];
+	struct user *u = uid == PEER_UNLEARNED ? &unlearned : &users[PEER_USERS_MAX - 1];
 	int i;
 
-	for (i = 0; i < PEER_USERS_MAX - 1; i++)
+	for (i = 0; uid != PEER_UNLEARNED && i < PEER_USERS_MAX - 1; i++)
 		if (users[i].holders && users[i].uid == uid) {
 			u = &users[i];
 			break;
@@ -43,6 +47,32 @@ holder_enter(struct holder *h, long uid)
 	if ((h->next = u->holders) != NULL)
 		h->next->prev = h;
 	u->holders = h;
+}
+
+/* h's user is known now: it moves, with its slot and its bytes, from the unlearned to that user */
+void
+holder_learned(struct holder *h, long uid)
+{
+	const int pool = h->pool;
+	const size_t mem = h->mem;
+	const long long admitted = h->admitted;
+
+	if (h->user != &unlearned)
+		return;
+	pool_move(h, POOL_NONE);
+	h->user->mem -= mem;
+	holder_leave(h);
+	holder_enter(h, uid);
+	h->mem = mem;
+	h->user->mem += mem;
+	h->admitted = admitted;
+	pool_move(h, pool);
+}
+
+struct holder *
+pool_unlearned(void)
+{
+	return unlearned.holders;
 }
 
 /* the connection has gone: its slot and its bytes were given back already */

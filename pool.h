@@ -13,7 +13,9 @@ struct holder {                         /* what pool.c knows of a connection, ke
 	long long admitted;             /* when it was taken: the oldest makes room first */
 	struct holder *prev, *next;     /* its user's connections */
 };
-void holder_enter(struct holder *h, long uid);
+void holder_enter(struct holder *h, long uid);     /* PEER_UNLEARNED: in no user's share until learned */
+void holder_learned(struct holder *h, long uid);  /* now known: its slots and bytes go to that user */
+struct holder *pool_unlearned(void);    /* the first holder not learned yet (the rest follow by next), or NULL */
 void holder_leave(struct holder *h);
 void pool_move(struct holder *h, int to);
 int  pool_size(int pool);

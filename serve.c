@@ -1,13 +1,14 @@
 /*
  * The connection layer, upper half: what arrives on each connection (read
  * into the shared buffer, the HTTP head routed, frames made messages for
- * the application), each connection's timers, and the poll entries of the
- * table. gateway.c's loop calls these; they call down into conn.c.
+ * the application), each connection's timer, and at each turn's end what
+ * the event backend watches it for. gateway.c's loop calls these; they
+ * call down into conn.c.
  */
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <errno.h>
-#include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@
 #include "http.h"
 #include "route.h"
 #include "ws.h"
+#include "event.h"
+#include "timer.h"
 #include "conn.h"
 #include "serve.h"
 
@@ -247,67 +250,93 @@ conn_timeout(struct conn *c, long long now)
 
 /* the table */
 
+#define CONN_OF_TIMER(t) ((struct conn *)(void *)((char *)(t) - offsetof(struct conn, timer)))
+
 /*
- * Fire the timers that are due and free the dead. Returns the next deadline
- * (-1: none); *freed says whether a descriptor came free.
+ * Fire the timers that are due: a turn costs what expires, never what is
+ * open. A connection that has read since its timer was set is timed anew
+ * instead (a read does not touch the heap).
  */
-long long
-conns_sweep(long long now, int *freed)
+void
+conns_timers(long long now)
 {
-	long long next = -1, d;
-	int i;
+	struct timer *t;
+	struct conn *c;
+	long long d;
+
+	while ((t = timer_due(now)) != NULL) {
+		c = CONN_OF_TIMER(t);
+		if (c->state == C_DEAD)
+			continue;
+		if ((d = conn_deadline(c)) > now) {
+			timer_set(t, d);
+			continue;
+		}
+		conn_timeout(c, now);
+		c->rearm = 1;
+		conn_touch(c);
+	}
+}
+
+/* what to watch c for: reading, unless it has not taken what it was sent; writing, while output waits */
+static int
+wants(const struct conn *c)
+{
+	return (conn_pending(c) <= OUT_HIGH_WATER ? EV_READ : 0) | (conn_pending(c) > 0 ? EV_WRITE : 0);
+}
+
+/*
+ * The turn's end, before the wait: what the cork holds goes out, and each
+ * connection touched is settled: a dead one is freed (*freed says a
+ * descriptor came free), the rest are watched for what they want now and
+ * timed anew if their state changed. Freeing one may touch others: they
+ * settle too.
+ */
+void
+conns_settle(int *freed)
+{
+	struct conn *c;
+	long long d;
+	int w;
 
 	*freed = 0;
-	for (i = 0; i < nconns; i++) {
-		d = conn_deadline(conns[i]);
-		if (d <= now && conns[i]->state != C_DEAD) {
-			conn_timeout(conns[i], now);
-			d = conn_deadline(conns[i]);
-		}
-		if (conns[i]->state == C_DEAD) {
-			conn_free(conns[i]);
-			conns[i--] = conns[--nconns];
+	for (cork_flush(); ntouched > 0; cork_flush()) {
+		c = touched[--ntouched];
+		c->touched = 0;
+		if (c->state == C_DEAD) {
+			ev_closing(c->fd, c->wants);
+			timer_set(&c->timer, -1);
+			conns[c->slot] = conns[--nconns];
+			conns[c->slot]->slot = c->slot;
+			conn_free(c);
 			*freed = 1;
 			continue;
 		}
-		if (next < 0 || d < next)
-			next = d;
-	}
-	return next;
-}
-
-/* one poll entry per connection, in table order; a client that does not read is not read */
-int
-conns_pollset(struct pollfd *pfd)
-{
-	int i;
-
-	cork_flush();                           /* nothing waits through a poll() */
-	for (i = 0; i < nconns; i++) {
-		pfd[i].fd = conns[i]->fd;
-		pfd[i].events = 0;
-		if (conn_pending(conns[i]) <= OUT_HIGH_WATER)
-			pfd[i].events |= POLLIN;
-		if (conn_pending(conns[i]) > 0)
-			pfd[i].events |= POLLOUT;
-	}
-	return nconns;
-}
-
-/* Serve what poll() found for the n entries conns_pollset() wrote. */
-void
-conns_io(const struct pollfd *pfd, int n)
-{
-	int i;
-
-	for (i = 0; i < nconns && i < n; i++) {
-		if ((pfd[i].revents & POLLOUT) && conns[i]->state != C_DEAD)
-			conn_flush(conns[i]);
-		if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && conns[i]->state != C_DEAD) {
-			conn_busy = conns[i];   /* its buffers are in use: it never makes room for another */
-			conn_read(conns[i]);
-			conn_busy = NULL;
+		if ((w = wants(c)) != c->wants) {
+			if (ev_watch(c->fd, c->wants, w, c) < 0) {
+				conn_drop(c, strerror(errno));  /* it cannot be watched: it goes, settled in this loop */
+				continue;
+			}
+			c->wants = (unsigned char)w;
 		}
+		if (c->rearm) {
+			c->rearm = 0;
+			d = conn_deadline(c);
+			timer_set(&c->timer, d ? d : -1);
+		}
+	}
+}
+
+/* the backend found c ready for mask */
+void
+conn_io(struct conn *c, int mask)
+{
+	if ((mask & EV_WRITE) && c->state != C_DEAD)
+		conn_flush(c);
+	if ((mask & EV_READ) && c->state != C_DEAD) {
+		conn_busy = c;                  /* its buffers are in use: it never makes room for another */
+		conn_read(c);
+		conn_busy = NULL;
 	}
 }
 

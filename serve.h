@@ -1,11 +1,12 @@
-/* serve.c: what arrives on the connections, their timers, their poll entries */
+/* serve.c: what arrives on the connections, their timers, what the event backend watches them for */
 #ifndef SERVE_H
 #define SERVE_H
 
-struct pollfd;
-long long conns_sweep(long long now, int *freed);
-int  conns_pollset(struct pollfd *pfd);
-void conns_io(const struct pollfd *pfd, int n);
+#include "conn.h"
+
+void conns_timers(long long now);       /* fires the due (timer_next: the next deadline) */
+void conns_settle(int *freed);          /* the turn's end: the touched watched anew, the dead freed */
+void conn_io(struct conn *c, int mask);
 void conns_shutdown(void);
 void conns_free_all(void);
 

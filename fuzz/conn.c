@@ -1,13 +1,13 @@
 /*
  * libFuzzer: the whole connection path. The input is what a client sends;
  * it goes through a socketpair into conn.c's own read, HTTP, frame and
- * protocol code, and the loop runs as gateway.c runs it (pollset, io,
- * sweep) until the connection is gone. The other end reads and discards.
+  * protocol code, and the loop runs as gateway.c runs it (timers, settle,
+ * wait, io) until the connection is gone. The other end reads and discards.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <assert.h>
-#include <poll.h>
+
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +16,7 @@
 #include "../log.h"
 #include "../peer.h"
 #include "../lock.h"
+#include "../event.h"
 #include "../conn.h"
 #include "../serve.h"
 #include "../openclaw/proto.h"
@@ -26,11 +27,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
-	static struct pollfd pfd[4];
+		static struct ev_fired fired[4];
 	static char sink[65536];
 	size_t fed = 0;
 	ssize_t w;
-	int sv[2], n, freed, turns, shut = 0;
+		int sv[2], i, n, freed, turns, shut = 0;
 
 	if (!ready) {
 		opt.port = DEFAULT_PORT;
@@ -55,12 +56,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			shutdown(sv[1], SHUT_WR);       /* all sent: the client's FIN */
 			shut = 1;
 		}
-		n = conns_pollset(pfd);
-		if (poll(pfd, (nfds_t)n, 0) > 0)
-			conns_io(pfd, n);
+		conns_timers(now_ms());
+		conns_settle(&freed);
+		n = ev_wait(fired, 4, 0);
+		for (i = 0; i < n; i++)
+			conn_io(fired[i].data, fired[i].mask);
 		while (read(sv[1], sink, sizeof sink) > 0)
 			;
-		conns_sweep(now_ms(), &freed);
 	}
 	assert(nconns == 0);                    /* a client that hung up is always let go */
 	close(sv[1]);

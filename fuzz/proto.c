@@ -53,6 +53,12 @@ conn_unroom(struct conn *c, size_t n)
 	(void)c, (void)n;
 }
 
+long
+conn_uid(struct conn *c)
+{
+	return c->uid;
+}
+
 size_t
 conn_backlog(const struct conn *c)
 {

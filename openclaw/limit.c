@@ -53,6 +53,18 @@ limit_wait(struct limit *l, long uid, long long now)
 	return u && u->locked > now ? u->locked - now : 0;
 }
 
+/* whether anyone is locked out now: if not, nobody need be told apart yet */
+int
+limit_any(const struct limit *l, long long now)
+{
+	const struct limited *u;
+
+	for (u = l->users; u < l->users + LIMIT_USERS_MAX; u++)
+		if (u->locked > now)
+			return 1;
+	return 0;
+}
+
 void
 limit_count(struct limit *l, long uid, long long now)
 {

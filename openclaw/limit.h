@@ -17,5 +17,6 @@ struct limit {
 };
 long long limit_wait(struct limit *l, long uid, long long now);  /* ms until uid may act; 0: now */
 void limit_count(struct limit *l, long uid, long long now);      /* uid acted */
+int  limit_any(const struct limit *l, long long now);             /* someone is locked out now */
 
 #endif

@@ -244,7 +244,7 @@ pairing_device(struct conn *c, const unsigned char key[32], char *token, long lo
 	long long wait;
 
 	token[0] = '\0';
-	if (created && (wait = limit_wait(&newcomers, c->uid, now_ms())) > 0) {
+	if (created && (wait = limit_wait(&newcomers, conn_uid(c), now_ms())) > 0) {
 		snprintf(why, cap, "too many new devices from this local user (%d in %d s); try again in %lld s",
 		    PAIRINGS_MAX, PAIRING_WINDOW_MS / 1000, (wait + 999) / 1000);
 		tally(&limited, "too many from that local user");
@@ -277,7 +277,7 @@ pairing_device(struct conn *c, const unsigned char key[32], char *token, long lo
 		return -1;
 	}
 	if (created) {
-		limit_count(&newcomers, c->uid, now_ms());
+		limit_count(&newcomers, conn_uid(c), now_ms());
 		uuid(request);
 		snprintf(payload, sizeof payload, "{\"requestId\":\"%s\",\"deviceId\":\"%s\",\"decision\":\"approved\","
 		    "\"ts\":%lld}", request, id, now);

@@ -297,7 +297,7 @@ authenticate(struct conn *c, const struct rpc_req *r, int device, unsigned reque
 	a->method = opt.token ? "token" : "none";
 	if (!opt.token)
 		return 0;
-	if ((left = token_locked(c->uid, now_ms())) > 0) {
+	if ((left = token_locked(c, now_ms())) > 0) {
 		tally(&refusals, "too many wrong tokens from that local user");
 		snprintf(msg, sizeof msg, ",\"retryable\":true,\"retryAfterMs\":%lld", left);
 		token_refused(c, r->id, msg, 0);
@@ -326,7 +326,7 @@ authenticate(struct conn *c, const struct rpc_req *r, int device, unsigned reque
 			token_refused(c, r->id, "token_missing", 0);
 		return -1;
 	}
-	token_failed(c->uid, now_ms());
+	token_failed(c, now_ms());
 	tally(&refusals, "a wrong token");
 	if (device >= 0 && dv >= 0 && rpc_tok[dv].len)
 		token_refused(c, r->id, "device_token_mismatch", 0);
@@ -398,7 +398,7 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	}
 	s = c->sess;
 	s->role = strcmp(role, "node") == 0 ? ROLE_NODE : ROLE_OPERATOR;
-	if (!opt.token && !peer_trusted(c->uid)) {
+	if (!opt.token && !peer_trusted(conn_uid(c))) {
 		/* no token: only the daemon's own user, or root, may connect (they could read a token anyway) */
 		tally(&refusals, c->uid == PEER_UNKNOWN ? "no token is set, and local users cannot be told apart here" :
 		    "no token is set, and the peer is another local user");

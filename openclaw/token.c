@@ -14,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "sha1.h"
+#include "conn.h"
 #include "limit.h"
 #include "token.h"
 
@@ -99,16 +100,16 @@ token_matches(const char *s, size_t n)
  */
 static struct limit guessing = { AUTH_FAILURES_MAX, AUTH_WINDOW_MS, AUTH_LOCKOUT_MS, { { 0 } } };
 
-/* how long uid must wait before its next attempt, in ms; 0 if it may try now */
+/* how long c's user must wait before its next attempt, in ms; 0 if it may try now (asked only if anyone must) */
 long long
-token_locked(long uid, long long now)
+token_locked(struct conn *c, long long now)
 {
-	return limit_wait(&guessing, uid, now);
+	return limit_any(&guessing, now) ? limit_wait(&guessing, conn_uid(c), now) : 0;
 }
 
-/* uid presented a wrong token */
+/* c presented a wrong token: its user is learned, to be counted */
 void
-token_failed(long uid, long long now)
+token_failed(struct conn *c, long long now)
 {
-	limit_count(&guessing, uid, now);
+	limit_count(&guessing, conn_uid(c), now);
 }

@@ -7,7 +7,8 @@
 const char *token_load(void);           /* opt.token_file into opt.token: NULL, or why not */
 void token_reread(void);                /* SIGHUP: one line says what happened */
 int  token_matches(const char *s, size_t n);
-long long token_locked(long uid, long long now);  /* ms until uid may try again; 0: now */
-void token_failed(long uid, long long now);
+struct conn;
+long long token_locked(struct conn *c, long long now);  /* ms until c's user may try again; 0: now */
+void token_failed(struct conn *c, long long now);
 
 #endif

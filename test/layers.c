@@ -153,7 +153,7 @@ read_tables(char *prose, size_t cap)
 			}
 			continue;
 		}
-		if (table >= 0 && sscanf(line, "    %31[a-z0-9*] %15s %15s", name, c, h) == 3 &&
+		if (table >= 0 && sscanf(line, "    %31[a-z0-9_*] %15s %15s", name, c, h) == 3 &&
 		    (isdigit((unsigned char)c[0]) || c[0] == '-') && (isdigit((unsigned char)h[0]) || h[0] == '-') &&
 		    nmod < MODULES) {
 			struct module *m = &mod[nmod++];
@@ -211,6 +211,19 @@ includes(const char *file, int pos)
 }
 
 /*
+ * Whether module i has an object of its own: a backend that event.c
+ * includes has none, and its calls are event.o's.
+ */
+static int
+has_object(int i)
+{
+	char obj[64];
+
+	snprintf(obj, sizeof obj, "%s%.31s.o", dirs[mod[i].dir].path, mod[i].name);
+	return mod[i].lines[0] >= 0 && access(obj, F_OK) == 0;
+}
+
+/*
  * nm -P on each module's object: the functions it defines (T) and the
  * symbols it needs (U). A call into another module must be one it may
  * make. 0 where nm or the objects are not here.
@@ -224,7 +237,7 @@ calls(void)
 	FILE *p;
 
 	for (i = 0; i < nmod; i++) {
-		if (mod[i].lines[0] < 0)
+		if (!has_object(i))
 			continue;
 		snprintf(cmd, sizeof cmd, "nm -P -g %s%.31s.o 2>/dev/null", dirs[mod[i].dir].path, mod[i].name);
 		if ((p = popen(cmd, "r")) == NULL)
@@ -244,7 +257,7 @@ calls(void)
 	if (n == 0)
 		return 0;
 	for (i = 0; i < nmod; i++) {
-		if (mod[i].lines[0] < 0)
+		if (!has_object(i))
 			continue;
 		snprintf(cmd, sizeof cmd, "nm -P -u %s%.31s.o 2>/dev/null", dirs[mod[i].dir].path, mod[i].name);
 		if ((p = popen(cmd, "r")) == NULL)

@@ -27,20 +27,25 @@ check(int ok, const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* is the daemon at path the minimal build (make minimal)? Its --version says so */
-static int
-minimal_build(const char *path)
+/*
+ * The build of the daemon at path, as its --version says in parentheses:
+ * its event backend, and whether it is the minimal build (make minimal)
+ */
+static const char *
+build(const char *path)
 {
+	static char what[64];
 	char cmd[512], line[128] = "";
 	FILE *p;
 
 	snprintf(cmd, sizeof cmd, "%s --version", path);
+	what[0] = '\0';
 	if ((p = popen(cmd, "r")) == NULL)
-		return 0;
-	if (fgets(line, sizeof line, p) == NULL)
-		line[0] = '\0';
+		return what;
+	if (fgets(line, sizeof line, p) != NULL)
+		sscanf(line, "gateway %*s (%63[^)])", what);
 	pclose(p);
-	return strstr(line, "(minimal)") != NULL;
+	return what;
 }
 
 /*
@@ -55,6 +60,7 @@ main(int argc, char *argv[])
 		{ "nodes", nodes_tests }, { "pairing", pairing_tests }, { "state", state_tests }, { "answers", answers_tests },
 		{ "hostile", hostile_tests }, { "ops", ops_tests },
 	};
+		const char *what;
 	size_t i;
 	int a, k, named;
 
@@ -66,7 +72,8 @@ main(int argc, char *argv[])
 	printf("unit: %d passed, %d failed so far\n", passed, failed);
 	for (a = 1; a < argc; a = k) {
 		gateway_path = argv[a];
-		gateway_minimal = minimal_build(gateway_path);
+		what = build(gateway_path);
+		gateway_minimal = strstr(what, "minimal") != NULL;
 		for (k = a + 1; k < argc && !strchr(argv[k], '/'); k++)
 			;
 		for (i = 0; i < sizeof suites / sizeof suites[0]; i++) {
@@ -75,8 +82,7 @@ main(int argc, char *argv[])
 			if (k > a + 1 && named == k)
 				continue;
 			suites[i].run();
-			printf("%s%s: %d passed, %d failed so far\n", suites[i].name,
-			    gateway_minimal ? " (minimal)" : "", passed, failed);
+			printf("%s (%s): %d passed, %d failed so far\n", suites[i].name, what, passed, failed);
 		}
 	}
 	printf("%d passed, %d failed\n", passed, failed);

@@ -6,6 +6,8 @@
 #include "t.h"
 #include "openclaw/rpc.h"
 #include "openclaw/catalog.h"
+#include "timer.h"
+
 
 
 static void
@@ -538,6 +540,65 @@ state_roundtrip(void)
 	    devices);
 }
 
+/* the earliest armed in the model, -1 if none */
+static long long
+earliest(const long long *model, int n)
+{
+	long long e = -1;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (model[i] >= 0 && (e < 0 || model[i] < e))
+			e = model[i];
+	return e;
+}
+
+/*
+ * The timers' heap against a plain array, over random arming, moving,
+ * disarming and expiring: the same timers come due, earliest first, and
+ * none is left behind or fired early.
+ */
+static void
+timer_property(void)
+{
+	enum { N = 300, STEPS = 100000 };
+	static struct timer t[N];
+	long long model[N], now = 0;
+	struct timer *due;
+	int i, k, step, fired = 0, bad = 0;
+
+	check(timers_init(N) == 0, "the timers' heap is made");
+	for (i = 0; i < N; i++)
+		model[i] = -1;
+	srand(6455);
+	for (step = 0; step < STEPS && !bad; step++) {
+		i = rand() % N;
+		switch (rand() % 4) {
+		case 0:
+		case 1:
+			model[i] = now + rand() % 1000;
+			timer_set(&t[i], model[i]);
+			break;
+		case 2:
+			model[i] = -1;
+			timer_set(&t[i], -1);
+			break;
+		default:
+			now += rand() % 40;
+			while ((due = timer_due(now)) != NULL) {
+				k = (int)(due - t);
+				bad += model[k] < 0 || model[k] > now || model[k] != earliest(model, N);
+				model[k] = -1;
+				fired++;
+			}
+			bad += (earliest(model, N) >= 0 && earliest(model, N) <= now) || due != NULL;
+		}
+		bad += timer_next() != earliest(model, N);
+	}
+	check(bad == 0 && fired > STEPS / 10, "timers: %d random steps over %d timers, %d fired, each on time "
+	    "and earliest first (%d wrong)", step, N, fired, bad);
+}
+
 void
 unit_tests(void)
 {
@@ -552,5 +613,6 @@ unit_tests(void)
 	frame_errors();
 	utf8_vectors();
 	catalog_vectors();
-	state_roundtrip();
+		state_roundtrip();
+	timer_property();
 }
