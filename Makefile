@@ -96,10 +96,16 @@ interop: gateway
 
 # the load generator (a tool, not the daemon) and its table: see bench/run.sh
 # (test/sign.c brings Ed25519, with signing, for the devices of the state file's profile)
-bench/bench: bench/bench.c bench/flood.c bench/state.c bench/bench.h test/sign.c sha1.c crypto/sha2.c base64.c $(HDR)
-	$(CC) $(CFLAGS) -I. -o $@ bench/bench.c bench/flood.c bench/state.c test/sign.c sha1.c crypto/sha2.c base64.c
+bench/bench: bench/bench.c bench/flood.c bench/scale.c bench/state.c bench/bench.h test/sign.c sha1.c crypto/sha2.c \
+    base64.c $(HDR)
+	$(CC) $(CFLAGS) -I. -o $@ bench/bench.c bench/flood.c bench/scale.c bench/state.c test/sign.c sha1.c \
+	    crypto/sha2.c base64.c
 
-bench: gateway bench/bench
+# Ed25519 beside OpenSSL 3 (Debian libssl-dev): a tool; the daemon never links OpenSSL
+bench/verify: bench/verify.c crypto/ed25519.c crypto/sha2.c crypto/ed25519.h crypto/sha2.h
+	$(CC) $(CFLAGS) -I. -o $@ bench/verify.c crypto/ed25519.c crypto/sha2.c -lcrypto
+
+bench: gateway gateway-poll bench/bench
 	sh bench/run.sh
 
 # the man page: mandoc -Tlint says nothing
@@ -145,6 +151,6 @@ uninstall:
 
 clean:
 	rm -f gateway gateway-static gateway.o $(OBJ) gateway-minimal gateway-minimal-static gateway-minimal.o \
-	    gateway-poll event-poll.o test/run test/roundtrip bench/bench
+	    gateway-poll event-poll.o test/run test/roundtrip bench/bench bench/verify
 
 .PHONY: all minimal test sanitize valgrind interop bench fuzz sources lint-man contrib-check static cross-test install uninstall clean

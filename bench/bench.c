@@ -37,7 +37,6 @@
 #include "../crypto/ed25519.h"
 #include "bench.h"
 
-#define MAXC 12000
 
 const char *gateway;
 static const char *ws_server;
@@ -429,7 +428,7 @@ struct econn {
 	size_t inlen;
 };
 
-static double
+double
 echo_load(int conns, int depth, size_t size, unsigned long total, double *rate)
 {
 	static struct econn e[1024];
@@ -515,10 +514,10 @@ echo_load(int conns, int depth, size_t size, unsigned long total, double *rate)
 	return c0;
 }
 
-/* 1,000 idle connections held open; returned so the caller decides when they go */
+/* idle connections held open; returned so the caller decides when they go */
 static int idle[MAXC];
 
-static void
+void
 hold_idle(int n)
 {
 	int i;
@@ -527,7 +526,7 @@ hold_idle(int n)
 		idle[i] = ws_connect(port);
 }
 
-static void
+void
 drop_idle(int n)
 {
 	int i;
@@ -537,7 +536,7 @@ drop_idle(int n)
 }
 
 /* each idle connection still answers: a ping, then its pong */
-static void
+void
 ping_idle(int n)
 {
 	unsigned char f[16], r[8];
@@ -549,64 +548,6 @@ ping_idle(int n)
 		if ((got = read(idle[i], r, 3)) != 3 || r[0] != (0x80 | WS_PONG) || r[1] != 1 || r[2] != 'p')
 			fail("idle connection %d did not answer its ping (%zd bytes: %02x %02x)", i, got, r[0], r[1]);
 	}
-}
-
-/*
- * The floor: a process that polls the same number of idle loopback sockets
- * and one active one, and does nothing else but echo on the active one.
- */
-static double
-poll_floor(int nidle, unsigned long total, double *rate)
-{
-	static struct pollfd pf[MAXC + 1];
-	struct sockaddr_in a;
-	socklen_t al = sizeof a;
-	int lfd = socket(AF_INET, SOCK_STREAM, 0), i, fd;
-	unsigned char b[64];
-	unsigned long k;
-	double t0, c0, c;
-	pid_t pid;
-
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(0x7f000001);
-	if (bind(lfd, (struct sockaddr *)&a, sizeof a) < 0 || listen(lfd, 1024) < 0 ||
-	    getsockname(lfd, (struct sockaddr *)&a, &al) < 0)
-		fail("floor listener: %s", strerror(errno));
-	if ((pid = fork()) == 0) {
-		pin(0, 0);
-		for (i = 0; i <= nidle; i++) {
-			pf[i].fd = accept(lfd, NULL, NULL);
-			pf[i].events = POLLIN;
-		}
-		for (;;) {                      /* the last accepted is the active one */
-			if (poll(pf, (nfds_t)nidle + 1, -1) < 0)
-				_exit(1);
-			if (pf[nidle].revents) {
-				ssize_t r = read(pf[nidle].fd, b, sizeof b);
-				if (r <= 0 || write(pf[nidle].fd, b, (size_t)r) != r)
-					_exit(0);
-			}
-		}
-	}
-	close(lfd);
-	for (i = 0; i < nidle; i++)
-		idle[i] = tcp_to(ntohs(a.sin_port));
-	fd = tcp_to(ntohs(a.sin_port));
-	memset(b, 'x', sizeof b);
-	c0 = cpu_of(pid);
-	t0 = now_s();
-	for (k = 0; k < total; k++) {
-		if (write(fd, b, 64) != 64 || read(fd, b, 64) != 64)
-			fail("floor ping-pong");
-	}
-	*rate = total / (now_s() - t0);
-	c = (cpu_of(pid) - c0) / total;
-	close(fd);
-	drop_idle(nidle);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return c;
 }
 
 /* n connections opened and upgrades sent on each, before any answer is read */
@@ -623,7 +564,7 @@ upgrades(int *fds, int n)
 }
 
 /* handshakes: inflight at a time, total of them */
-static double
+double
 handshakes(int inflight, int total, double *rate)
 {
 	int fds[64], i, k, done = 0;
@@ -913,7 +854,7 @@ term_to_bindable(int clients)
 	return t;
 }
 
-/* the table; BENCH_ONLY=crypto|echo|idle|protocol|process|flood|state|ws runs one part (BENCH_PROFILE one echo shape) */
+/* the table; BENCH_ONLY=crypto|echo|idle|scale|protocol|process|flood|state|ws runs one part (BENCH_PROFILE one echo shape) */
 int
 want(const char *part)
 {
@@ -941,7 +882,7 @@ cell(const char *what, const char *figure, const char *rate)
 	fflush(stdout);
 }
 
-static void
+void
 row(const char *what, double cpu_us, double rate, const char *unit)
 {
 	char f[32], r[32];
@@ -988,9 +929,32 @@ verify_cost(int n, double *rate)
 	return (b.tv_sec - a.tv_sec + (b.tv_nsec - a.tv_nsec) / 1e9) / n;
 }
 
-#define MEDIAN3(expr, cpu, rate) do { double c_[RUNS], r_[RUNS]; int k_; load_begin(); \
-	for (k_ = 0; k_ < RUNS; k_++) { c_[k_] = (expr) * 1e6; r_[k_] = rate_; } \
-	cpu = median(c_); rate = median(r_); } while (0)
+/*
+ * The same verification beside OpenSSL 3's EVP_DigestVerify, in one
+ * process and in turns (bench/verify, which bench/run.sh builds where
+ * libssl-dev is installed)
+ */
+static void
+openssl_rows(void)
+{
+	double ours = 0, theirs = 0;
+	char f[32];
+	FILE *p;
+
+	load_begin();
+	if (access("bench/verify", X_OK) != 0 || (p = popen("bench/verify", "r")) == NULL) {
+		printf("skipped: Ed25519 beside OpenSSL 3 (no bench/verify: make bench builds it where libssl-dev is)\n");
+		return;
+	}
+	if (fscanf(p, "%lf %lf", &ours, &theirs) != 2 || pclose(p) != 0 || theirs <= 0)
+		fail("bench/verify: no figures, or a verification failed");
+	snprintf(f, sizeof f, "%9.2f us", ours);
+	cell("Ed25519 verify: ours, in turns with OpenSSL's", f, "same message, same process");
+	snprintf(f, sizeof f, "%9.2f us", theirs);
+	cell("Ed25519 verify: OpenSSL 3 EVP_DigestVerify", f, "same message, same process");
+	snprintf(f, sizeof f, "%9.2f x", ours / theirs);
+	cell("Ed25519 verify: ours / OpenSSL's", f, "");
+}
 
 static void
 echo_profiles(const char *who)
@@ -1086,6 +1050,7 @@ main(int argc, char *argv[])
 	if (want("crypto")) {           /* every connect with a device block costs one */
 		MEDIAN3(verify_cost(2000, &rate_), cpu, rate);
 		row("Ed25519 verify (RFC 8032 test 3), one core, in process", cpu, rate, "/s");
+		openssl_rows();
 	}
 	start((const char *const[]){ "--echo", "--max-clients", "12000", "--idle-ms", "600000", NULL });
 	if (want("echo"))
@@ -1101,10 +1066,8 @@ main(int argc, char *argv[])
 		drop_idle(10000);
 	}
 	stop();
-	if (want("echo")) {
-		MEDIAN3(poll_floor(1000, 20000, &rate_), cpu, rate);
-		row("bare poll() floor: 1,000 idle + 1 ping-pong", cpu, rate, "/s");
-	}
+	if (want("scale"))
+		scale_profiles();
 	if (!want("protocol"))
 		goto processes;
 	start((const char *const[]){ "--max-clients", "12000", "--idle-ms", "600000", NULL });

@@ -3,6 +3,12 @@
 #include <stddef.h>
 
 #define RUNS 3                          /* each figure is the median of this many */
+#define MAXC 12000                      /* connections at most, of one profile */
+
+/* cpu and rate: the medians of RUNS runs of expr, which returns CPU seconds an operation and sets rate_ */
+#define MEDIAN3(expr, cpu, rate) do { double c_[RUNS], r_[RUNS]; int k_; load_begin(); \
+	for (k_ = 0; k_ < RUNS; k_++) { c_[k_] = (expr) * 1e6; r_[k_] = rate_; } \
+	cpu = median(c_); rate = median(r_); } while (0)
 
 extern const char *gateway;             /* the daemon's binary */
 extern int port, ncpu;
@@ -26,11 +32,20 @@ void   stop(void);
 int    want(const char *part);
 double median(double v[RUNS]);
 void   cell(const char *what, const char *figure, const char *rate);
+void   row(const char *what, double cpu_us, double rate, const char *unit);
+double echo_load(int conns, int depth, size_t size, unsigned long total, double *rate);
+double handshakes(int inflight, int total, double *rate);
+void   hold_idle(int n);                /* n idle WebSockets, held until drop_idle */
+void   drop_idle(int n);
+void   ping_idle(int n);                /* each still answers its ping */
 void   load_begin(void);
 const char *load_foreign(void);         /* others' share of the CPUs since load_begin, as a column */
 
 /* flood.c */
 void   flood_profiles(void);
+
+/* scale.c */
+void   scale_profiles(void);
 
 /* state.c */
 void   state_profiles(void);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: the profiles against gateway, and against the npm ws echo
 # server side by side when node is here (ws comes from npm, into a cache
-# outside the repository: the one make interop fills, or its own).
+# outside the repository: the one make interop fills, or its own), with
+# the daemon on poll() and OpenSSL's Ed25519 beside ours where they are.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 WS_VERSION=8.23.0
@@ -17,5 +18,12 @@ if command -v node >/dev/null 2>&1; then
 	fi
 	[ -n "${WS_MODULE:-}" ] && export WS_MODULE && server=bench/ws-echo.mjs
 fi
+# Ed25519 beside OpenSSL 3, where libssl-dev is installed (a tool: the daemon never links it)
+rm -f bench/verify
+if [ -f /usr/include/openssl/evp.h ]; then
+	make -s bench/verify || echo "bench: bench/verify does not build; Ed25519 is measured alone"
+fi
+# the daemon on poll() too, beside the native backend (make bench builds it)
+export BENCH_POLL_GATEWAY=./gateway-poll
 echo "machine: $(uname -srm), $(getconf _NPROCESSORS_ONLN) CPUs, $(date -u +%Y-%m-%d)"
 exec ./bench/bench ./gateway $server
