@@ -26,6 +26,7 @@
 #include "peer.h"
 #include "lock.h"
 #include "probe.h"
+#include "pool.h"
 #include "event.h"
 #include "timer.h"
 #include "conn.h"
@@ -333,8 +334,9 @@ watch_listeners(int on)
 /*
  * Take what waits on the listener, at most ACCEPTS_PER_WAKEUP a turn so a
  * flood of connects cannot starve the clients. Where the application needs
- * each peer's user at once, their users are learned together (one /proc
- * pass for the batch where there is no sock_diag); then each is given to
+ * each peer's user at once, or the pre-auth pool will make room as they
+ * come, their users are learned together (one /proc pass for the batch
+ * where there is no sock_diag, not one for each); then each is given to
  * conn.c, which may refuse it.
  */
 static void
@@ -369,8 +371,8 @@ accept_clients(int lfd)
 			break;                  /* nobody was waiting after all */
 		tally(&refused, "out of file descriptors");
 	}
-	if (users_at_accept)
-		peer_uids(fds, uids, n);
+	if (users_at_accept || pool_size(POOL_PREAUTH) + n > PREAUTH_MAX)
+		peer_uids(fds, uids, n);        /* the pool makes room as they come: all told apart in one query */
 	else
 		for (i = 0; i < n; i++)
 			uids[i] = PEER_UNLEARNED;       /* learned if the pools or the budget need to tell users apart */

@@ -56,7 +56,7 @@ run_target() {
 	esac
 	mkdir -p "$tmp/$t" && cp -R ./*.c ./*.h ./gateway.1 Makefile README test openclaw crypto "$tmp/$t"/
 	echo "== $t ($(triple "$t"), static, under qemu)"
-	if ! (cd "$tmp/$t" && make -s -j2 gateway test/run test/roundtrip CC="$(triple "$t")-gcc" \
+	if ! (cd "$tmp/$t" && make -s clean && make -s -j2 gateway test/run test/roundtrip CC="$(triple "$t")-gcc" \
 	    CFLAGS="-std=c99 -pedantic -Wall -Wextra -O2 $extra" LDFLAGS=-static); then
 		echo "FAIL - $t: does not build"
 		return 1
