@@ -5,32 +5,44 @@
  * host's loopback (DNS rebinding) gets 421 on every path, and an upgrade
  * from a foreign Origin 403. serve.c acts on the answer.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "http.h"
 #include "route.h"
 
+/* ":N", N a port written as its number is (1-65535, no zero first); port, unless port is 0 (any) */
+static int
+port_is(struct span s, int port)
+{
+	long v = 0;
+	size_t i;
+
+	if (s.n < 2 || s.n > 6 || s.p[0] != ':' || s.p[1] == '0')
+		return 0;
+	for (i = 1; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return 0;
+		v = v * 10 + (s.p[i] - '0');
+	}
+	return v <= 65535 && (port == 0 || v == port);
+}
+
 /*
  * Does s name this host's loopback (127.0.0.1, localhost or [::1]) at this
- * port? Without a port it matches only if bare_ok. A Host header may leave
- * the port out; an Origin leaves it out only for port 80.
+ * port (0: any)? Without a port it matches only if bare_ok. A Host header
+ * may leave the port out; an Origin leaves it out only for port 80.
  */
 int
 http_loopback(struct span s, int port, int bare_ok)
 {
 	static const char *const names[] = { "127.0.0.1", "localhost", "[::1]" };
-	char want[8];
 	size_t i, n;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
 		n = strlen(names[i]);
 		if (s.n < n || !span_eq((struct span){ s.p, n }, names[i]))
 			continue;
-		if (s.n == n)
-			return bare_ok;
-		snprintf(want, sizeof want, ":%d", port);
-		return span_eq((struct span){ s.p + n, s.n - n }, want);
+		return s.n == n ? bare_ok : port_is((struct span){ s.p + n, s.n - n }, port);
 	}
 	return 0;
 }
@@ -94,8 +106,9 @@ route(const struct http_req *req, int status, int draining, int port, const char
 	get = r->head || span_is(req->method, "GET");
 	live = span_is(req->path, "/health") || span_is(req->path, "/healthz");
 	ready = span_is(req->path, "/ready") || span_is(req->path, "/readyz");
-	if (http_header(req, "host", &v) && !http_loopback(v, port, 1))
-		answer(r, 421, "", "Host must name this host's loopback\n");      /* DNS rebinding */
+	/* DNS rebinding brings a name that is not loopback; any port, as a tunnel from another one forwards its own */
+	if (http_header(req, "host", &v) && !http_loopback(v, 0, 1))
+		answer(r, 421, "", "Host must name this host's loopback\n");
 	else if (live || ready) {
 		if (!get)
 			answer(r, 405, allow, "method not allowed\n");

@@ -229,9 +229,11 @@ browsers(void)
 	    "Origin: http://127.0.0.1:%d.evil.example\r\n", "Origin: http://evil.example:20211/\r\n" };
 	const char *good_origin[] = { "", "Origin: http://127.0.0.1:%d\r\n", "Origin: http://localhost:%d\r\n",
 	    "Origin: http://[::1]:%d\r\n", "Origin: HTTP://LOCALHOST:%d\r\n", "Origin: http://evil.example:20211\r\n" };
-	const char *bad_host[] = { "evil.example", "evil.example:%d", "127.0.0.2", "127.0.0.1:1", "localhost.evil",
-	    "[::1]x", "127.0.0.1:%d0" };
-	const char *good_host[] = { "127.0.0.1", "127.0.0.1:%d", "localhost", "LOCALHOST:%d", "[::1]", "[::1]:%d" };
+	const char *bad_host[] = { "evil.example", "evil.example:%d", "127.0.0.2", "127.0.0.1:0", "localhost.evil",
+	    "[::1]x", "127.0.0.1:%d0", "127.0.0.1:0%d" };
+	/* any port: ssh -L 18790:127.0.0.1:PORT forwards Host: 127.0.0.1:18790 */
+	const char *good_host[] = { "127.0.0.1", "127.0.0.1:%d", "localhost", "LOCALHOST:%d", "[::1]", "[::1]:%d",
+	    "127.0.0.1:1", "localhost:65535" };
 	const char *paths[] = { "/healthz", "/readyz", "/", "/nope" };
 	char line[128], req[256];
 	int port = free_port(), st;

@@ -135,6 +135,10 @@ loopback_vectors(void)
 		check(http_loopback(sp(host[i].s), 8080, host[i].bare_ok) == host[i].want,
 		    "Host \"%s\" (bare %s) is %s", host[i].s, host[i].bare_ok ? "ok" : "not ok",
 		    host[i].want ? "ours" : "not ours");
+	check(http_loopback(sp("127.0.0.1:18790"), 0, 0) && http_loopback(sp("[::1]:1"), 0, 0) &&
+	    !http_loopback(sp("127.0.0.1:65536"), 0, 1) && !http_loopback(sp("127.0.0.1:0"), 0, 1) &&
+	    !http_loopback(sp("localhost:080"), 0, 1) && !http_loopback(sp("evil.example:80"), 0, 1),
+	    "port 0: a loopback Host at any port, written as its number");
 	for (i = 0; i < sizeof origin / sizeof origin[0]; i++)
 		check(http_origin_allowed(sp(origin[i].s), 8080, allowed, 1) == origin[i].want,
 		    "Origin \"%s\" is %s", origin[i].s, origin[i].want ? "allowed" : "refused");
