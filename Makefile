@@ -13,19 +13,19 @@ DESTDIR =
 # OpenClaw application (openclaw/); objects are named by path, bottom to top
 CORE    = log.o notify.o peer.o lock.o timer.o event.o probe.o pool.o conn.o serve.o echo.o http.o route.o ws.o sha1.o base64.o
 CRYPTO  = crypto/sha2.o crypto/ed25519.o
-APP     = openclaw/page.o openclaw/limit.o openclaw/token.o openclaw/schema.o openclaw/rpc.o openclaw/policy.o \
+APP     = openclaw/counters.o openclaw/page.o openclaw/limit.o openclaw/token.o openclaw/schema.o openclaw/rpc.o openclaw/policy.o \
           openclaw/state.o openclaw/record.o openclaw/statefile.o openclaw/broker.o openclaw/invoke.o openclaw/pairing.o \
-          openclaw/devices.o openclaw/approvals.o openclaw/empty.o openclaw/methods.o openclaw/proto.o \
-          openclaw/json.o openclaw/device.o openclaw/catalog.o
+          openclaw/devices.o openclaw/approvals.o openclaw/empty.o openclaw/methods.o openclaw/metrics.o \
+          openclaw/proto.o openclaw/json.o openclaw/device.o openclaw/catalog.o
 OBJ     = $(CORE) $(CRYPTO) $(APP)
 # no I/O: linked into the tests too (crypto/ed25519.o is pure, but test/sign.c brings its own copy)
 PURE    = http.o route.o ws.o sha1.o base64.o timer.o crypto/sha2.o openclaw/json.o openclaw/device.o openclaw/catalog.o
 CORE_HDR = config.h log.h notify.h sha1.h base64.h http.h route.h ws.h peer.h lock.h timer.h event.h probe.h pool.h \
           conn.h serve.h echo.h
-HDR     = $(CORE_HDR) crypto/sha2.h crypto/ed25519.h openclaw/page.h openclaw/json.h openclaw/limit.h \
+HDR     = $(CORE_HDR) crypto/sha2.h crypto/ed25519.h openclaw/counters.h openclaw/page.h openclaw/json.h openclaw/limit.h \
           openclaw/token.h openclaw/schema.h openclaw/rpc.h openclaw/catalog.h openclaw/policy.h openclaw/device.h \
           openclaw/state.h openclaw/record.h openclaw/statefile.h openclaw/broker.h openclaw/invoke.h openclaw/pairing.h \
-          openclaw/devices.h openclaw/approvals.h openclaw/empty.h openclaw/methods.h openclaw/proto.h
+          openclaw/devices.h openclaw/approvals.h openclaw/empty.h openclaw/methods.h openclaw/metrics.h openclaw/proto.h
 
 all: gateway
 
@@ -64,7 +64,7 @@ gateway-minimal.o: gateway.c $(CORE_HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -DGATEWAY_MINIMAL -c -o $@ gateway.c
 
 TESTSRC = test/run.c test/client.c test/unit.c test/crypto.c test/sign.c test/layers.c test/core.c test/wsconf.c \
-          test/proto.c test/nodes.c test/pairing.c test/state.c test/answers.c test/hostile.c test/ops.c
+          test/proto.c test/nodes.c test/pairing.c test/state.c test/answers.c test/hostile.c test/ops.c test/metrics.c
 
 test/run: $(TESTSRC) test/t.h $(PURE) $(HDR)
 	$(CC) $(CFLAGS) -D_POSIX_C_SOURCE=200809L -I. $(LDFLAGS) -o $@ $(TESTSRC) $(PURE)
@@ -75,7 +75,7 @@ test/roundtrip: test/roundtrip.c $(OBJ) $(HDR)
 
 # the whole suite on the daemon with each backend, then the core's suites on the minimal build
 test: gateway gateway-poll gateway-minimal test/run test/roundtrip
-	./test/run ./gateway ./gateway-poll ./gateway-minimal core websocket
+	./test/run ./gateway ./gateway-poll ./gateway-minimal core websocket metrics
 
 # the same suite with the daemon and the parsers under ASan and UBSan
 sanitize:

@@ -33,6 +33,7 @@
 #define PEER_USERS_MAX       64         /* local users told apart when sharing a full pool */
 #define LEARN_BATCH          64         /* peers' users learned a query, when a pool or the budget needs them */
 #define EVENTS_MAX           256        /* ready descriptors served a turn; the rest, the next turn */
+#define METRICS_MAX          8192       /* the /metrics exposition: its families are fixed, a few KiB */
 #define ACCEPTS_PER_WAKEUP   64         /* so a flood of connects cannot starve clients */
 #define WARN_INTERVAL_MS     1000       /* at most one of each counted warning this often, with a count */
 #define READ_CHUNK           65536      /* one shared read buffer, no per-client buffer */

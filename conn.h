@@ -46,7 +46,7 @@ struct app {
 	long long (*deadline)(const struct conn *c);    /* when it is passed, close; 0: none */
 	void (*shutdown)(struct conn *c);               /* before the close 1012 */
 	long long (*tick)(long long now);               /* returns when to call it next */
-	void (*page)(struct conn *c, int head);         /* GET / without an upgrade; NULL: 404 */
+	void (*page)(struct conn *c, int page, int head);       /* GET / or /metrics (route.h); NULL: 404 */
 };
 extern struct conn **conns;
 extern int nconns, conns_max;

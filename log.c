@@ -109,13 +109,13 @@ tally(struct tally *t, const char *why)
 }
 
 unsigned long
-tallies_refused(void)
+tallies_total(const char *verb, const char *noun)
 {
 	const struct tally *t;
 	unsigned long n = 0;
 
 	for (t = tallies; t; t = t->next)
-		if (strcmp(t->verb, "refused") == 0 || strcmp(t->verb, "evicted") == 0)
+		if (strcmp(t->verb, verb) == 0 && (noun == NULL || strcmp(t->noun, noun) == 0))
 			n += t->total;
 	return n;
 }

@@ -25,7 +25,7 @@ struct tally {                          /* "warning: <verb> <n> <noun>s (<why>)"
 	unsigned long total;            /* counted since the start */
 };
 void tally(struct tally *t, const char *why);
-unsigned long tallies_refused(void);    /* connections and connects refused or evicted, since the start */
+unsigned long tallies_total(const char *verb, const char *noun);   /* since the start; noun NULL: any */
 long long tallies_report(long long now, int final);
 
 #endif

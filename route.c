@@ -1,9 +1,10 @@
 /*
- * Which answer a request head gets, decided as a pure function: /healthz
- * and /readyz, the status page, the WebSocket upgrade, or an error. The
- * rules that keep web pages out are here too: a Host that is not this
- * host's loopback (DNS rebinding) gets 421 on every path, and an upgrade
- * from a foreign Origin 403. serve.c acts on the answer.
+ * Which answer a request head gets, decided from the head alone: /healthz
+ * and /readyz, the application's pages (the status page, /metrics), the
+ * WebSocket upgrade, or an error. The rules that keep web pages out are
+ * here too: a Host that is not this host's loopback (DNS rebinding) gets
+ * 421 on every path, and an upgrade from a foreign Origin 403, counted for
+ * /metrics. serve.c acts on the answer.
  */
 #include <string.h>
 
@@ -76,6 +77,14 @@ answer(struct route *r, int status, const char *headers, const char *body)
 	r->body = body;
 }
 
+static unsigned long origins_refused;
+
+unsigned long
+route_origins_refused(void)
+{
+	return origins_refused;
+}
+
 /*
  * The answer to a head that http_parse returned status for (not
  * HTTP_INCOMPLETE), for a daemon on port that also lets pages of the
@@ -87,10 +96,10 @@ route(const struct http_req *req, int status, int draining, int port, const char
 {
 	static const char allow[] = "Allow: GET, HEAD\r\n", busy[] = "{\"ok\":false,\"status\":\"draining\"}";
 	struct span v;
-	int get, live, ready;
+	int get, live, ready, metrics;
 
 	r->kind = ROUTE_ANSWER;
-	r->status = r->head = 0;
+	r->status = r->head = r->page = 0;
 	r->headers = "";
 	if (status == 431 || status == 505) {
 		r->status = status;
@@ -106,13 +115,17 @@ route(const struct http_req *req, int status, int draining, int port, const char
 	get = r->head || span_is(req->method, "GET");
 	live = span_is(req->path, "/health") || span_is(req->path, "/healthz");
 	ready = span_is(req->path, "/ready") || span_is(req->path, "/readyz");
+	metrics = span_is(req->path, "/metrics");
 	/* DNS rebinding brings a name that is not loopback; any port, as a tunnel from another one forwards its own */
 	if (http_header(req, "host", &v) && !http_loopback(v, 0, 1))
 		answer(r, 421, "", "Host must name this host's loopback\n");
-	else if (live || ready) {
+	else if (live || ready || metrics) {
 		if (!get)
 			answer(r, 405, allow, "method not allowed\n");
-		else if (live)
+		else if (metrics) {
+			r->kind = ROUTE_PAGE;   /* the application's, as the status page is */
+			r->page = PAGE_METRICS;
+		} else if (live)
 			answer(r, 200, "", "{\"ok\":true,\"status\":\"live\"}");
 		else if (draining)
 			answer(r, 503, "", busy);
@@ -126,9 +139,10 @@ route(const struct http_req *req, int status, int draining, int port, const char
 		r->kind = ROUTE_PAGE;           /* a browser asking for the page, not a WebSocket */
 	else if (draining)
 		answer(r, 503, "", busy);
-	else if (http_header(req, "origin", &v) && !http_origin_allowed(v, port, allowed, nallowed))
+	else if (http_header(req, "origin", &v) && !http_origin_allowed(v, port, allowed, nallowed)) {
 		answer(r, 403, "", "origin not allowed\n");     /* a page of another origin, or a file: page ("null") */
-	else
+		origins_refused++;
+	} else
 		r->kind = ROUTE_UPGRADE;
 	if (r->status == 405)
 		r->head = 0;                    /* a method not allowed hears why, even to HEAD */

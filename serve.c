@@ -116,7 +116,7 @@ http_input(struct conn *c, unsigned char *p, size_t len)
 		return 0;
 	route(&req, status, draining, opt.port, opt.allow_origin, opt.nallow_origin, &r);
 	if (r.kind == ROUTE_PAGE && app->page)
-		app->page(c, r.head);
+		app->page(c, r.page, r.head);
 	else if (r.kind == ROUTE_PAGE)
 		respond(c, 404, "", "not found\n", r.head);    /* echo mode has no page */
 	else if (r.kind == ROUTE_ANSWER) {

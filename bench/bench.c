@@ -669,6 +669,32 @@ hellos(int inflight, int total, double *rate)
 	return (cpu_of(daemon_pid) - c0) / done;
 }
 
+/* GET path on a connection of its own, total times, one after another; each answer is 200 */
+static double
+gets(const char *path, int total, double *rate)
+{
+	static char buf[1 << 16];
+	char req[128];
+	double t0 = now_s(), c0 = cpu_of(daemon_pid);
+	ssize_t n;
+	size_t got;
+	int i, fd;
+
+	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
+	for (i = 0; i < total; i++) {
+		fd = tcp_to(port);
+		put(fd, req, strlen(req));
+		for (got = 0; (n = read(fd, buf + got, sizeof buf - 1 - got)) > 0; got += (size_t)n)
+			;
+		buf[got] = '\0';
+		close(fd);
+		if (strncmp(buf, "HTTP/1.1 200 ", 13) != 0)
+			fail("GET %s: %.40s", path, buf);
+	}
+	*rate = total / (now_s() - t0);
+	return (cpu_of(daemon_pid) - c0) / total;
+}
+
 /* health, pipelined on one connection: every reply's id checked, in order */
 static double
 health_pipelined(int total, double *rate)
@@ -1077,6 +1103,10 @@ main(int argc, char *argv[])
 	row("protocol: connect -> hello-ok, 50 in flight", cpu, rate, "/s");
 	MEDIAN3(health_pipelined(100000, &rate_), cpu, rate);
 	row("protocol: health pipelined on one connection", cpu, rate, "/s");
+	MEDIAN3(gets("/metrics", 2000, &rate_), cpu, rate);
+	row("GET /metrics, sequential (a scrape)", cpu, rate, "/s");
+	MEDIAN3(gets("/healthz", 2000, &rate_), cpu, rate);
+	row("GET /healthz, sequential (the same, the floor)", cpu, rate, "/s");
 	load_begin();
 	for (k = RUNS - 1; k >= 0; k--)         /* bytes and memory: the first run, on a fresh daemon */
 		v[k] = joins(1000, "cli", k == RUNS - 1 ? &bytes : &junk, k == RUNS - 1 ? &per : &junk);

@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "ws.h"
 #include "rpc.h"
+#include "counters.h"
 #include "schema.h"
 #include "policy.h"
 #include "state.h"
@@ -36,11 +37,14 @@ struct invoke {
 static struct invoke *invokes[INVOKES_MAX];
 static int ninvokes;
 
+/* invoke k is done (counted by outcome) and goes */
 static void
-forget(int k)
+forget(int k, int outcome)
 {
 	struct invoke *v = invokes[k];
 
+	counters.invokes[outcome]++;
+	counters.in_flight--;
 	v->node->sess->node->pending--;
 	free(v);
 	invokes[k] = invokes[--ninvokes];
@@ -137,10 +141,11 @@ start(struct conn *c, const char *reqid, struct conn *node, struct invoke_req *q
 	memcpy(v->data + clen, reqid, rlen);
 	v->reqid = v->data + clen;
 	invokes[ninvokes++] = v;
+	counters.in_flight++;
 	node->sess->node->pending++;
 	q->v = v;
 	if ((size = rpc_send_large(node, invoke_request, q)) > 0) {
-		forget(ninvokes - 1);
+		forget(ninvokes - 1, INVOKE_ERROR);         /* never relayed */
 		snprintf(msg, sizeof msg, "payload too large: the relayed request would be %zu bytes, more than a "
 		    "client may have queued (%zu) or the memory budget holds", size, (size_t)OUT_QUEUE_MAX);
 		rpc_error(c, reqid, "INVALID_REQUEST", msg, NULL);
@@ -394,7 +399,7 @@ invoke_result(struct conn *c, const struct rpc_req *r)
 	char *text = NULL;
 	size_t size = 0, held = 0;
 	long n;
-	int k;
+	int k, ok;
 
 	if (rpc_checked(c, r, result_params) < 0)
 		return;
@@ -412,7 +417,7 @@ invoke_result(struct conn *c, const struct rpc_req *r)
 		return;
 	}
 	v = invokes[k];
-	if (rpc_tok[json_get(r->p, rpc_tok, r->params, "ok")].type != JSON_TRUE) {
+	if (!(ok = rpc_tok[json_get(r->p, rpc_tok, r->params, "ok")].type == JSON_TRUE)) {
 		string_cut(r, json_get(r->p, rpc_tok, err, "code"), code, sizeof code);
 		string_cut(r, json_get(r->p, rpc_tok, err, "message"), message, sizeof message);
 		invoke_failed(v, code[0] ? code : "UNAVAILABLE", message[0] ? message : "node invoke failed");
@@ -442,7 +447,7 @@ invoke_result(struct conn *c, const struct rpc_req *r)
 		if (held)
 			conn_unroom(c, held);
 	}
-	forget(k);
+	forget(k, ok ? INVOKE_OK : INVOKE_ERROR);
 	rpc_ok(c, r->id, "{\"ok\":true}");
 }
 
@@ -478,7 +483,7 @@ invoke_closed(struct conn *c)
 			char message[NODE_NAME_MAX + 32];
 			snprintf(message, sizeof message, "node disconnected (%s)", invokes[k]->data);
 			invoke_failed(invokes[k], "DISCONNECTED", message);
-			forget(k);
+			forget(k, INVOKE_ERROR);
 		}
 }
 
@@ -492,7 +497,7 @@ invoke_tick(long long now)
 	for (k = ninvokes - 1; k >= 0; k--)
 		if (invokes[k]->deadline <= now) {
 			invoke_failed(invokes[k], "TIMEOUT", "node invoke timed out");
-			forget(k);
+			forget(k, INVOKE_TIMEOUT);
 		}
 	for (k = 0; k < ninvokes; k++)
 		if (next == 0 || invokes[k]->deadline < next)

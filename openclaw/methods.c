@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "pool.h"
 #include "rpc.h"
+#include "counters.h"
 #include "schema.h"
 #include "state.h"
 #include "statefile.h"
@@ -200,7 +201,8 @@ broadcast_presence(void)
 		part[0].iov_base = prefix;
 		part[0].iov_len = (size_t)snprintf(prefix, sizeof prefix, "{\"type\":\"event\",\"seq\":%llu,",
 		    ++s->seq);
-		ws_sendv(conns[i], WS_TEXT, part, 2);
+		if (ws_sendv(conns[i], WS_TEXT, part, 2) == 0)
+			COUNT_SENT(part[0].iov_len + part[1].iov_len);
 		s->presence_seen = presence_version;
 	}
 	return later;
@@ -260,7 +262,7 @@ write_daemon(struct jw *w)
 	int i;
 
 	jw_printf(w, ",\"daemon\":{\"memoryUsed\":%zu,\"memoryMax\":%zu,\"refused\":%lu,\"invokesWaiting\":{",
-	    mem_held(), opt.max_memory, tallies_refused());
+	    mem_held(), opt.max_memory, tallies_total("refused", NULL) + tallies_total("evicted", NULL));
 	for (i = 0; i < nconns; i++)
 		if (conns[i]->sess && conns[i]->sess->node) {
 			jw_printf(w, "%s", sep);

@@ -23,6 +23,7 @@
 #include "json.h"
 #include "conn.h"
 #include "rpc.h"
+#include "counters.h"
 #include "catalog.h"
 #include "schema.h"
 #include "policy.h"
@@ -34,7 +35,9 @@
 #include "pairing.h"
 #include "devices.h"
 #include "methods.h"
+#include "route.h"
 #include "page.h"
+#include "metrics.h"
 #include "proto.h"
 
 /* the client strings kept, their connect paths, and their presence names */
@@ -54,6 +57,7 @@ proto_init(int users_known)
 
 	rpc_init();
 	methods_init();
+	counters.started = unix_ms();
 	state_load(opt.state_file);
 	next_tick = now_ms() + opt.tick_ms;
 	if (opt.token)
@@ -272,6 +276,7 @@ token_refused(struct conn *c, const char *id, const char *reason, int retry)
 	    "%s,\"recommendedNextStep\":\"%s\"}", limited ? reason : "", reasons[k][1], reasons[k][0],
 	    retry ? "true" : "false", retry ? "retry_with_device_token" : reasons[k][2]);
 	refuse(c, id, "INVALID_REQUEST", msg, more, 1008);
+	counters.refused[limited ? REFUSED_RATE_LIMIT : REFUSED_TOKEN]++;
 }
 
 static struct tally device_refusals = { "refused", "device proof", NULL, 0, 0, NULL, 0, 0 };
@@ -412,6 +417,7 @@ connect_request(struct conn *c, const struct rpc_req *r)
 		refuse(c, r->id, "INVALID_REQUEST", device_failures[v][0], msg, 1008);
 		return;
 	}
+	counters.proofs_verified += device >= 0;
 	requested = grant_scopes(s, p, json_get(p, rpc_tok, params, "scopes"), 1);
 	if (authenticate(c, r, device, requested, &a) < 0)
 		return;
@@ -444,6 +450,7 @@ connect_request(struct conn *c, const struct rpc_req *r)
 	if (s->role == ROLE_NODE)
 		pairing_node(c);
 	s->authed = 1;
+	counters.sessions[s->role]++;
 	c->ws.max = opt.max_payload;
 	VERBOSE("client %d: authenticated as %s, connId %s", c->fd, role, s->connid);   /* never its strings */
 	if (s->listed)
@@ -535,6 +542,8 @@ proto_message(struct conn *c, int opcode, const unsigned char *data, size_t n)
 	int k;
 
 	r.t0 = now_ms();
+	counters.messages_in++;
+	counters.bytes_in += n;
 	k = read_request(data, n, opcode, &r, id, name, why, sizeof why);
 	if (!c->sess->authed) {
 		if (k == 0)
@@ -620,11 +629,23 @@ proto_closed(struct conn *c)
 	invoke_closed(c);
 	broker_closed(c);
 	c->sess = NULL;
+	if (s->authed)
+		counters.sessions[s->role]--;
 	if (s->authed && s->listed)
 		presence_changed();
 	free(s);
 }
 
+/* GET / or GET /metrics (route.h) */
+static void
+proto_page(struct conn *c, int page, int head)
+{
+	if (page == PAGE_METRICS)
+		metrics_send(c, head);
+	else
+		page_send(c, head);
+}
+
 const struct app proto_app = {
-	proto_open, proto_message, proto_closed, proto_deadline, proto_shutdown, proto_tick, page_send
+	proto_open, proto_message, proto_closed, proto_deadline, proto_shutdown, proto_tick, proto_page
 };

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "conn.h"
 #include "rpc.h"
+#include "counters.h"
 
 struct json_tok rpc_tok[JSON_MAX_TOKENS];       /* the request being read */
 static char out[JSON_OUT_MAX];                  /* the frame being written */
@@ -130,7 +131,8 @@ rpc_send(struct conn *c, struct jw *w)
 		tally(&unsent, "over the reply buffer, JSON_OUT_MAX");     /* no reply is this large: a bug */
 		return;
 	}
-	ws_send(c, WS_TEXT, w->p, w->len);
+	if (ws_send(c, WS_TEXT, w->p, w->len) == 0)
+		COUNT_SENT(w->len);
 }
 
 /*
@@ -161,7 +163,8 @@ rpc_send_large(struct conn *to, void (*build)(struct jw *w, const void *arg), co
 	if ((p = malloc(size)) != NULL) {
 		w = jw_init(p, size);
 		build(&w, arg);
-		ws_send(to, WS_TEXT, p, w.len);
+		if (ws_send(to, WS_TEXT, p, w.len) == 0)
+			COUNT_SENT(w.len);
 		free(p);
 		sent = 1;
 	}

@@ -23,6 +23,7 @@
 #include "json.h"
 #include "crypto/ed25519.h"
 #include "rpc.h"
+#include "counters.h"
 #include "state.h"
 #include "record.h"
 #include "statefile.h"
@@ -171,6 +172,7 @@ state_save(char *why, size_t cap)
 	if (rename(tmp, state_path) < 0)
 		goto unlink_fail;
 	sync_dir(state_path);
+	counters.saves++;
 	return 0;
 close_fail:
 	e = errno;
@@ -184,6 +186,7 @@ unlink_fail:
 fail:
 	snprintf(why, cap, "cannot write %s: %s", tmp, strerror(errno));
 	logmsg("warning: state file: %s; the change is not made", why);
+	counters.save_failures++;
 	return -1;
 }
 

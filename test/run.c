@@ -58,7 +58,7 @@ main(int argc, char *argv[])
 	static const struct { const char *name; void (*run)(void); } suites[] = {
 		{ "core", core_tests }, { "websocket", ws_tests }, { "protocol", proto_tests },
 		{ "nodes", nodes_tests }, { "pairing", pairing_tests }, { "state", state_tests }, { "answers", answers_tests },
-		{ "hostile", hostile_tests }, { "ops", ops_tests },
+		{ "hostile", hostile_tests }, { "ops", ops_tests }, { "metrics", metrics_tests },
 	};
 		const char *what;
 	size_t i;

@@ -31,6 +31,7 @@ void ops_tests(void);
 void pairing_tests(void);
 void state_tests(void);
 void answers_tests(void);
+void metrics_tests(void);
 
 /* client.c */
 struct gw {
