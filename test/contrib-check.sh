@@ -18,6 +18,14 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 		echo "$out"
 		notok "systemd-analyze verify contrib/gateway.service"
 	fi
+	# the tunnel on the node's machine: an instance of the template, its user made up for the check
+	sed "s|^User=openclaw|User=root|" "contrib/gateway-tunnel@.service" >"$tmp/gateway-tunnel@gateway-host.service"
+	if out=$(systemd-analyze verify --man=no "$tmp/gateway-tunnel@gateway-host.service" 2>&1) && [ -z "$out" ]; then
+		ok "systemd-analyze verify contrib/gateway-tunnel@.service (as gateway-tunnel@gateway-host)"
+	else
+		echo "$out"
+		notok "systemd-analyze verify contrib/gateway-tunnel@.service"
+	fi
 else
 	echo "skipped: systemd-analyze is not installed"
 fi

@@ -18,6 +18,11 @@ web=
 nodepid=
 freshpid=
 keyedpid=
+prom=
+held=
+ns2=
+sshpid=
+sshdpid=
 
 # every process started here is stopped here, and waited for, before the suite ends
 cleanup() {
@@ -25,6 +30,8 @@ cleanup() {
 	[ -n "$nodepid" ] && kill -9 -"$nodepid" 2>/dev/null && wait "$nodepid" 2>/dev/null
 	[ -n "$freshpid" ] && kill -9 -"$freshpid" 2>/dev/null && wait "$freshpid" 2>/dev/null
 	[ -n "$keyedpid" ] && kill -9 "$keyedpid" 2>/dev/null && wait "$keyedpid" 2>/dev/null
+	for p in $prom $held $sshpid $sshdpid; do kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	[ -n "$ns2" ] && ip netns del "$ns2" 2>/dev/null
 	[ -n "$web" ] && kill $web 2>/dev/null && wait $web 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
@@ -41,8 +48,10 @@ fail() { say "interop: $*"; say "0 passed, 1 failed"; exit 1; }
 command -v ip >/dev/null 2>&1 || need_apt=1
 /usr/bin/python3 -c 'import websockets, autobahn' 2>/dev/null || need_apt=1
 command -v chromium >/dev/null 2>&1 || need_apt=1
+for c in prometheus promtool /usr/sbin/sshd ssh ssh-keygen; do command -v $c >/dev/null 2>&1 || need_apt=1; done
 if [ "${need_apt:-0}" = 1 ]; then
-	sh test/apt.sh iproute2 python3-websockets python3-autobahn chromium || fail "apt-get install failed"
+	sh test/apt.sh iproute2 python3-websockets python3-autobahn chromium prometheus openssh-server openssh-client ||
+		fail "apt-get install failed"
 fi
 # npm into a cache outside the repository, reused; the check and the install hold a lock together,
 # so a suite beside this one waits, then finds the packages whole
@@ -346,6 +355,10 @@ ocenv=
 stop
 grep -qF "(superseded by a newer pairing of the same client)" "$tmp/gateway.log" &&
 	ok "the retirements are logged" || notok "the retirements are logged"
+
+# --- /metrics scraped by a real Prometheus; a node on another host through a real SSH tunnel
+. test/interop/metrics.sh
+. test/interop/tunnel.sh
 
 # --- openclaw status --all names the port's listener a gateway only if its command line says openclaw
 ln -s "$(pwd)/gateway" "$tmp/openclaw-gateway"
