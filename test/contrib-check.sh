@@ -1,8 +1,11 @@
 #!/bin/sh
 # make contrib-check: the service files in contrib/ are well formed.
 # systemd-analyze verify (where systemd is installed) checks the unit, with
-# ExecStart pointed at the binary just built; sh -n checks the s6 run script.
-# Ends with "N passed, N failed".
+# ExecStart pointed at the binary just built; sh -n checks the s6 scripts,
+# and finish is asked what it does with 78; shellcheck (Debian's, installed
+# if missing) checks every shell script; the OpenRC and OpenWrt scripts are
+# run as far as they can be without their systems (test/contrib-service.sh,
+# as root). Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
 passed=0 failed=0
 ok() { echo "ok - $*"; passed=$((passed + 1)); }
@@ -32,5 +35,27 @@ fi
 sh -n contrib/s6/run && [ -x contrib/s6/run ] && [ "$(cat contrib/s6/notification-fd)" = 3 ] &&
     grep -q -- '--ready-fd 3' contrib/s6/run && ok "contrib/s6/run parses, and its notification-fd is the one it uses" ||
     notok "contrib/s6/run"
+sh -n contrib/s6/finish && [ -x contrib/s6/finish ] && { sh contrib/s6/finish 78; [ $? = 125 ]; } &&
+    { sh contrib/s6/finish 64; [ $? = 125 ]; } && sh contrib/s6/finish 1 && sh contrib/s6/finish 0 &&
+    ok "contrib/s6/finish: 78 and 64 stop s6 restarting (125), anything else is restarted" ||
+    notok "contrib/s6/finish"
+scripts="contrib/s6/run contrib/s6/finish contrib/openrc/gateway contrib/openwrt/gateway.init"
+command -v shellcheck >/dev/null 2>&1 || sh test/apt.sh shellcheck >/dev/null 2>&1
+if command -v shellcheck >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	shellcheck -s sh $scripts && ok "shellcheck: $scripts" || notok "shellcheck: $scripts"
+else
+	echo "skipped: shellcheck, which is not installed and could not be (apt-get needs root)"
+fi
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; then
+	for kind in openrc openwrt; do
+		mkdir "$tmp/$kind"
+		out=$(unshare -n sh test/contrib-service.sh "$kind" "$tmp/$kind" 2>&1)
+		echo "$out"
+		case $out in *"ok - "*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
+	done
+else
+	echo "skipped: the OpenRC and OpenWrt scripts run here, which needs root, unshare and ip"
+fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
