@@ -116,12 +116,14 @@ client /usr/bin/python3 test/interop/python-websockets.py 18789
 client /usr/bin/python3 test/interop/python-autobahn.py 18789
 stop
 
-# --- the real openclaw CLI against the protocol, fresh HOME and no config each time
+# --- the real openclaw CLI against the protocol, fresh HOME and no config each time,
+# in the gateway's namespace (or the one $host names: tunnel.sh's second host)
 url=ws://127.0.0.1:18789
 ocenv=
+host=$ns
 openclaw() {
 	home=$(mktemp -d "$tmp/home.XXXXXX")
-	inns env HOME="$home" OPENCLAW_STATE_DIR="$home/state" PATH="$node24:$PATH" $ocenv \
+	ip netns exec "$host" env HOME="$home" OPENCLAW_STATE_DIR="$home/state" PATH="$node24:$PATH" $ocenv \
 	    node "$openclaw" "$@" >"$tmp/out" 2>&1
 	rc=$?
 	sed 's/^/    /' "$tmp/out"

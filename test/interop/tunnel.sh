@@ -18,7 +18,6 @@ ip link set "gw$$" netns "$ns" && ip link set "nd$$" netns "$ns2" &&
 inns ip addr add "$gwaddr/24" dev "gw$$" && inns ip link set "gw$$" up &&
 ip netns exec "$ns2" ip addr add "${gwaddr%.1}.2/24" dev "nd$$" && ip netns exec "$ns2" ip link set "nd$$" up ||
 	fail "cannot make the second host"
-innode() { ip netns exec "$ns2" "$@"; }
 
 # sshd in the gateway's namespace, on the veth address only; keys for this run
 mkdir "$tmp/ssh" && chmod 711 "$tmp" "$tmp/ssh"     # sshd reads keys-nobody as nobody
@@ -80,11 +79,10 @@ untunnel() {
 }
 # the real CLI on the node's host, through the tunnel
 nodecli() {
-	home=$(mktemp -d "$tmp/home.XXXXXX")
-	innode env HOME="$home" OPENCLAW_STATE_DIR="$home/state" PATH="$node24:$PATH" $ocenv \
-	    node "$openclaw" "$@" >"$tmp/out" 2>&1
+	host=$ns2
+	openclaw "$@"
 	rc=$?
-	sed 's/^/    /' "$tmp/out"
+	host=$ns
 	return $rc
 }
 
