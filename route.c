@@ -6,6 +6,7 @@
  * 421 on every path, and an upgrade from a foreign Origin 403, counted for
  * /metrics. serve.c acts on the answer.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "http.h"
@@ -61,6 +62,25 @@ http_origin_allowed(struct span origin, int port, const char *const *allowed, in
 	    http_loopback((struct span){ origin.p + 7, origin.n - 7 }, port, port == 80);
 }
 
+/*
+ * Is origin the page's own: "http://" and then the Host it came by? Host
+ * is loopback here (the 421 rule), so the page was served by whatever
+ * answers at that loopback port: this daemon, or a tunnel to it (ssh -L
+ * 18790:127.0.0.1:18789), which a page of another origin cannot be.
+ */
+static int
+same_origin(struct span origin, struct span host)
+{
+	size_t i;
+
+	if (origin.n != 7 + host.n || !span_eq((struct span){ origin.p, 7 }, "http://"))
+		return 0;
+	for (i = 0; i < host.n; i++)
+		if (tolower((unsigned char)origin.p[7 + i]) != tolower((unsigned char)host.p[i]))
+			return 0;
+	return 1;
+}
+
 /* exact comparison: methods and paths are case-sensitive */
 static int
 span_is(struct span s, const char *str)
@@ -95,7 +115,7 @@ route(const struct http_req *req, int status, int draining, int port, const char
     struct route *r)
 {
 	static const char allow[] = "Allow: GET, HEAD\r\n", busy[] = "{\"ok\":false,\"status\":\"draining\"}";
-	struct span v;
+	struct span v, host = { NULL, 0 };
 	int get, live, ready, metrics;
 
 	r->kind = ROUTE_ANSWER;
@@ -117,7 +137,7 @@ route(const struct http_req *req, int status, int draining, int port, const char
 	ready = span_is(req->path, "/ready") || span_is(req->path, "/readyz");
 	metrics = span_is(req->path, "/metrics");
 	/* DNS rebinding brings a name that is not loopback; any port, as a tunnel from another one forwards its own */
-	if (http_header(req, "host", &v) && !http_loopback(v, 0, 1))
+	if (http_header(req, "host", &host) && !http_loopback(host, 0, 1))
 		answer(r, 421, "", "Host must name this host's loopback\n");
 	else if (live || ready || metrics) {
 		if (!get)
@@ -139,7 +159,8 @@ route(const struct http_req *req, int status, int draining, int port, const char
 		r->kind = ROUTE_PAGE;           /* a browser asking for the page, not a WebSocket */
 	else if (draining)
 		answer(r, 503, "", busy);
-	else if (http_header(req, "origin", &v) && !http_origin_allowed(v, port, allowed, nallowed)) {
+	else if (http_header(req, "origin", &v) && !http_origin_allowed(v, port, allowed, nallowed) &&
+	    !(host.p && same_origin(v, host))) {
 		answer(r, 403, "", "origin not allowed\n");     /* a page of another origin, or a file: page ("null") */
 		origins_refused++;
 	} else

@@ -235,22 +235,28 @@ browsers(void)
 	const char *good_host[] = { "127.0.0.1", "127.0.0.1:%d", "localhost", "LOCALHOST:%d", "[::1]", "[::1]:%d",
 	    "127.0.0.1:1", "localhost:65535" };
 	const char *paths[] = { "/healthz", "/readyz", "/", "/nope" };
-	char line[128], req[256];
+	char line[128], req[256], host[32];
 	int port = free_port(), st;
 	size_t i, k;
 
 	check(gw_start(&g, port, args), "echo gateway with --allow-origin");
+	snprintf(host, sizeof host, "127.0.0.1:%d", port);     /* as a browser sends it */
 	for (i = 0; i < sizeof bad_origin / sizeof bad_origin[0]; i++) {
 		snprintf(line, sizeof line, bad_origin[i], port);
-		st = upgrade_with(port, "127.0.0.1", line);
+		st = upgrade_with(port, host, line);
 		check(st == 403 && strstr(resp, "origin not allowed"), "upgrade with %.*s: 403, no upgrade (%d)",
 		    (int)strlen(line) - 2, line, st);
 	}
 	for (i = 0; i < sizeof good_origin / sizeof good_origin[0]; i++) {
 		snprintf(line, sizeof line, good_origin[i], port);
-		st = upgrade_with(port, "127.0.0.1", line);
+		st = upgrade_with(port, host, line);
 		check(st == 101, "upgrade with %s: 101 (%d)", line[0] ? line : "no Origin", st);
 	}
+	/* a page served through a tunnel from another port: its own origin is the Host it came by */
+	check(upgrade_with(port, "127.0.0.1:18790", "Origin: http://127.0.0.1:18790\r\n") == 101,
+	    "upgrade from the page's own origin at a tunnel's port (Host 127.0.0.1:18790): 101");
+	check(upgrade_with(port, "127.0.0.1:18790", "Origin: http://127.0.0.1:18791\r\n") == 403,
+	    "upgrade from another port's page through that tunnel: 403");
 	for (i = 0; i < sizeof bad_host / sizeof bad_host[0]; i++)
 		for (k = 0; k < sizeof paths / sizeof paths[0]; k++) {
 			snprintf(line, sizeof line, bad_host[i], port);

@@ -17,6 +17,11 @@ browser.py dashboard URL: the browserUrl that openclaw dashboard opens
 (#bootstrapToken=...): the page must wipe it from the address bar and say
 what the link is, why it cannot sign in here, and what to do instead.
 
+browser.py follows URL: the status page, opened with #token= through a
+tunnel (at another port than the daemon's), must connect; when the tunnel
+drops it must say so, and when it comes back, connect again by itself.
+A line each, as it happens.
+
 Chromium is driven over its DevTools protocol, so every wait is for an
 event (a load, a change of the page), never for a clock.
 """
@@ -205,9 +210,27 @@ async def dashboard_link(js, call, session, goto, url):
     return ""
 
 
+async def page_follows(js, call, session, goto, url):
+    """The status page through a tunnel: connected, then the drop, then connected again; a line each."""
+    state = 'document.getElementById("state").textContent'
+    say = lambda ok, what: print(("ok - " if ok else "FAIL - ") + "status page through the tunnel: " + what, flush=True)
+    await js(state + ' !== "connecting"', wait=True)
+    now = await js(state)
+    say(now == "connected", "opened with #token= at " + url.split("#")[0] + ": " + now)
+    if now == "connected":
+        await js(state + ' !== "connected"', wait=True)
+        now = await js(state)
+        say(now.endswith("trying again"), "the tunnel drops: " + now)
+        await js(state + ' === "connected"', wait=True)
+        say(True, "the tunnel comes back: connected again by itself")
+    return ""
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "dashboard":
         asyncio.run(asyncio.wait_for(show(sys.argv[2], [], (sys.argv[2],), dashboard_link), 120))
+    elif sys.argv[1] == "follows":
+        asyncio.run(asyncio.wait_for(show(sys.argv[2], [], (sys.argv[2],), page_follows), 300))
     elif sys.argv[1] == "status":
         url, token, out = sys.argv[2:5]
         asyncio.run(asyncio.wait_for(show(url, [], (url, token, out)), 120))

@@ -77,6 +77,7 @@ make -s gateway || fail "build failed"
 # --- the namespace: loopback only
 ip netns add "$ns" && ip netns exec "$ns" ip link set lo up || fail "cannot make a network namespace"
 inns() { ip netns exec "$ns" "$@"; }
+host=$ns        # where clients and the CLI run: the gateway's namespace, or tunnel.sh's second host
 
 # Start the daemon in the namespace on the default port; wait for its first line.
 start() {
@@ -100,9 +101,9 @@ stop() {
 	[ $rc -eq 0 ] && ok "gateway exits 0 on SIGTERM" || notok "gateway exit status $rc"
 }
 
-# Run a client; its ok/FAIL lines count, and so does its exit status.
+# Run a client (in $host); its ok/FAIL lines count, and so does its exit status.
 client() {
-	inns "$@" >"$tmp/out" 2>&1
+	ip netns exec "$host" "$@" >"$tmp/out" 2>&1
 	rc=$?
 	cat "$tmp/out"
 	grep -E '^(ok|FAIL) - ' "$tmp/out" >>"$tmp/all"
@@ -116,11 +117,9 @@ client /usr/bin/python3 test/interop/python-websockets.py 18789
 client /usr/bin/python3 test/interop/python-autobahn.py 18789
 stop
 
-# --- the real openclaw CLI against the protocol, fresh HOME and no config each time,
-# in the gateway's namespace (or the one $host names: tunnel.sh's second host)
+# --- the real openclaw CLI against the protocol, fresh HOME and no config each time, in $host
 url=ws://127.0.0.1:18789
 ocenv=
-host=$ns
 openclaw() {
 	home=$(mktemp -d "$tmp/home.XXXXXX")
 	ip netns exec "$host" env HOME="$home" OPENCLAW_STATE_DIR="$home/state" PATH="$node24:$PATH" $ocenv \

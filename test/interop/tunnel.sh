@@ -6,9 +6,11 @@
 # 127.0.0.1:18790 to the gateway's loopback port, and the real node host
 # connects through it: it pairs, is approved with openclaw nodes approve and
 # invoked. Then the tunnel drops (ssh killed) and comes back: the node host
-# reconnects with no second approval. And what the gateway sees of a
-# tunnelled client: with no token, a tunnel logged in as the daemon's own
-# user (root here) is let in, one logged in as another user (nobody) is not.
+# reconnects with no second approval, and so does the status page, open in
+# Chromium on the node's host through the tunnel. And what the gateway sees
+# of a tunnelled client: with no token, a tunnel logged in as the daemon's
+# own user (root here) is let in, one logged in as another user (nobody) is
+# not.
 
 ns2=gateway-node-$$
 gwaddr=10.231.0.1                       # inside the two namespaces only
@@ -126,12 +128,31 @@ expect "nodes invoke system.which on the other host" 0 '"ok": true' \
 openclaw devices list --json
 grep -qF '"approvedVia": "silent"' "$tmp/out" && ok "its device paired silently, as a loopback client" ||
 	notok "its device paired silently, as a loopback client"
+# the status page in Chromium on the node's host, through the tunnel: served from the tunnel's port, with
+# its WebSocket there too, so its origin is its own (no --allow-origin); open while the tunnel drops and returns
+rm -f "$tmp/pageout" && mkfifo "$tmp/pageout"
+ip netns exec "$ns2" /usr/bin/python3 test/interop/browser.py follows "http://127.0.0.1:18790/#token=$TOKEN" \
+    >"$tmp/pageout" 2>&1 &
+pagepid=$!
+exec 7<"$tmp/pageout"
+page_says() {   # the page's next line (its own timeout bounds the wait)
+	line=$(IFS= read -r l <&7 && printf '%s' "$l")
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	*) line=${line#FAIL - }; notok "${line:-status page through the tunnel: nothing more (see above)}" ;;
+	esac
+}
+page_says
 untunnel
 node_says "gateway closed" && ok "the tunnel drops: the node host sees its gateway go" ||
 	notok "the tunnel drops: the node host sees its gateway go"
+page_says
 tunnel root && ok "the tunnel comes back" || notok "the tunnel comes back"
 node_says "node host gateway connected" && ok "the node host reconnects through it by itself" ||
 	notok "the node host reconnects through it by itself"
+page_says
+wait "$pagepid"
+exec 7<&-
 expect "nodes pending after the tunnel came back: no second approval" 0 "No pending pairing requests." nodes pending
 expect "nodes invoke after the tunnel came back" 0 '"ok": true' \
     nodes invoke --node remote-node --command system.which --params '{"bins":["sh"]}'
