@@ -96,13 +96,13 @@ interop: gateway
 
 # the load generator (a tool, not the daemon) and its table: see bench/run.sh
 # (test/sign.c brings Ed25519, with signing, for the devices of the state file's profile)
-bench/bench: bench/bench.c bench/flood.c bench/scale.c bench/state.c bench/bench.h bench/rfc8032.h test/sign.c \
+bench/bench: bench/bench.c bench/flood.c bench/scale.c bench/state.c bench/bench.h bench/rfc8032.h bench/median.h test/sign.c \
     sha1.c crypto/sha2.c base64.c $(HDR)
 	$(CC) $(CFLAGS) -I. -o $@ bench/bench.c bench/flood.c bench/scale.c bench/state.c test/sign.c sha1.c \
 	    crypto/sha2.c base64.c
 
 # Ed25519 beside OpenSSL 3 (Debian libssl-dev): a tool; the daemon never links OpenSSL
-bench/verify: bench/verify.c bench/rfc8032.h crypto/ed25519.c crypto/sha2.c crypto/ed25519.h crypto/sha2.h
+bench/verify: bench/verify.c bench/rfc8032.h bench/median.h crypto/ed25519.c crypto/sha2.c crypto/ed25519.h crypto/sha2.h
 	$(CC) $(CFLAGS) -I. -o $@ bench/verify.c crypto/ed25519.c crypto/sha2.c -lcrypto
 
 bench: gateway gateway-poll bench/bench

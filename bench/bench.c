@@ -37,6 +37,7 @@
 #include "../crypto/ed25519.h"
 #include "bench.h"
 #include "rfc8032.h"
+#include "median.h"
 
 
 const char *gateway;
@@ -891,14 +892,7 @@ want(const char *part)
 double
 median(double v[RUNS])
 {
-	double t;
-	int i, j;
-
-	for (i = 0; i < RUNS; i++)
-		for (j = i + 1; j < RUNS; j++)
-			if (v[j] < v[i])
-				t = v[i], v[i] = v[j], v[j] = t;
-	return v[RUNS / 2];
+	return median_of(v, RUNS);
 }
 
 /* one row of the table: what, its figure, its rate (or a note), and the foreign load since load_begin() */

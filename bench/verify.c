@@ -12,6 +12,7 @@
 
 #include "crypto/ed25519.h"
 #include "bench/rfc8032.h"
+#include "bench/median.h"
 
 #define RUNS 5
 #define VERIFIES 4000                   /* a turn */
@@ -23,19 +24,6 @@ cpu_s(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static double
-median(double *v)
-{
-	double t;
-	int i, j;
-
-	for (i = 0; i < RUNS; i++)
-		for (j = i + 1; j < RUNS; j++)
-			if (v[j] < v[i])
-				t = v[i], v[i] = v[j], v[j] = t;
-	return v[RUNS / 2];
 }
 
 /* as the real gateway verifies through Node: a context a verification */
@@ -71,7 +59,7 @@ main(void)
 				return 1;
 		theirs[k] = (cpu_s() - t0) / VERIFIES;
 	}
-	printf("%.2f %.2f\n", median(ours) * 1e6, median(theirs) * 1e6);
+	printf("%.2f %.2f\n", median_of(ours, RUNS) * 1e6, median_of(theirs, RUNS) * 1e6);
 	EVP_PKEY_free(pk);
 	return 0;
 }
