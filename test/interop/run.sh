@@ -206,14 +206,18 @@ grep -qF "$TOKEN" "$tmp/gateway.log" && notok "the token appears in the log" || 
 # gateway is killed and restarted on the same state file, and the node host
 # comes back approved; then it is removed, and a node with its own key is
 # paired, rejected and removed
+# node_host NS PORT NAME FIFO: the real node host in namespace NS, with a new home (a new identity),
+# its lines into FIFO; in its own process group, to stop it and its child together (ip and setsid exec
+# in place, and the function itself is not put in the background, so $! is then the node host)
+node_host() {
+	home=$(mktemp -d "$tmp/home.XXXXXX")
+	rm -f "$4" && mkfifo "$4"
+	ip netns exec "$1" setsid env HOME="$home" OPENCLAW_STATE_DIR="$home/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" \
+	    PATH="$node24:$PATH" node "$openclaw" node run --host 127.0.0.1 --port "$2" --display-name "$3" >"$4" 2>&1 &
+}
 state="$tmp/state"
 start --token-file "$tmp/token" --state-file "$state"
-nodehome=$(mktemp -d "$tmp/home.XXXXXX")
-mkfifo "$tmp/nodeout"
-# its own process group, to stop it and its child together (ip and setsid exec in place, and no
-# shell function is put in the background, so $! is the node host)
-ip netns exec "$ns" setsid env HOME="$nodehome" OPENCLAW_STATE_DIR="$nodehome/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" PATH="$node24:$PATH" \
-    node "$openclaw" node run --host 127.0.0.1 --port 18789 --display-name interop-node >"$tmp/nodeout" 2>&1 &
+node_host "$ns" 18789 interop-node "$tmp/nodeout"
 nodepid=$!
 exec 4<"$tmp/nodeout"
 : >"$tmp/node.log"
@@ -309,10 +313,7 @@ stop
 # approved and answers.
 start --token-file "$tmp/token" --state-file "$tmp/state.fresh" --retire-ms 0
 ocenv="OPENCLAW_GATEWAY_URL=$url OPENCLAW_GATEWAY_TOKEN=$TOKEN"
-nodehome=$(mktemp -d "$tmp/home.XXXXXX")
-rm -f "$tmp/nodeout" && mkfifo "$tmp/nodeout"
-ip netns exec "$ns" setsid env HOME="$nodehome" OPENCLAW_STATE_DIR="$nodehome/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" PATH="$node24:$PATH" \
-    node "$openclaw" node run --host 127.0.0.1 --port 18789 --display-name stable-node >"$tmp/nodeout" 2>&1 &
+node_host "$ns" 18789 stable-node "$tmp/nodeout"
 nodepid=$!
 exec 4<"$tmp/nodeout"
 node_says "node host gateway connected" || notok "the stable node host connects"
@@ -321,11 +322,7 @@ request=$(sed -n 's/^ *"requestId": "\([0-9a-f-]*\)".*/\1/p' "$tmp/out" | head -
 expect "nodes approve: the stable node host" 0 '"approvedAtMs"' nodes approve "$request"
 fresh=0
 for run in 1 2 3 4 5 6 7 8 9 10; do
-	freshhome=$(mktemp -d "$tmp/home.XXXXXX")
-	rm -f "$tmp/freshout" && mkfifo "$tmp/freshout"
-	ip netns exec "$ns" setsid env HOME="$freshhome" OPENCLAW_STATE_DIR="$freshhome/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" \
-	    PATH="$node24:$PATH" node "$openclaw" node run --host 127.0.0.1 --port 18789 --display-name fresh-node \
-	    >"$tmp/freshout" 2>&1 &
+	node_host "$ns" 18789 fresh-node "$tmp/freshout"
 	freshpid=$!
 	exec 6<"$tmp/freshout"
 	timeout 120 sh -c 'while IFS= read -r line; do case $line in *"node host gateway connected"*) exit 0 ;; esac; done

@@ -109,11 +109,7 @@ stop
 # with a token, the real node host through the tunnel: paired, approved, invoked; the tunnel drops and returns
 start --token-file "$tmp/token" --state-file "$tmp/state.tunnel"
 tunnel root || notok "the tunnel for the node host"
-nodehome=$(mktemp -d "$tmp/home.XXXXXX")
-rm -f "$tmp/nodeout" && mkfifo "$tmp/nodeout"
-ip netns exec "$ns2" setsid env HOME="$nodehome" OPENCLAW_STATE_DIR="$nodehome/state" OPENCLAW_GATEWAY_TOKEN="$TOKEN" \
-    PATH="$node24:$PATH" node "$openclaw" node run --host 127.0.0.1 --port 18790 --display-name remote-node \
-    >"$tmp/nodeout" 2>&1 &
+node_host "$ns2" 18790 remote-node "$tmp/nodeout"
 nodepid=$!
 exec 4<"$tmp/nodeout"
 : >"$tmp/node.log"
