@@ -221,6 +221,17 @@ fe_pow(fe out, const fe z, int invert)
 	fe_mul(out, t, invert ? z11 : z);
 }
 
+/* the last step of every formula below: (X, Y, T, Z) = (EF, GH, EH, FG); T only if an addition follows */
+static void
+ge_finish(struct ge *r, const fe e, const fe f, const fe g, const fe h, int with_t)
+{
+	fe_mul(r->X, e, f);
+	fe_mul(r->Y, g, h);
+	if (with_t)
+		fe_mul(r->T, e, h);
+	fe_mul(r->Z, f, g);
+}
+
 /*
  * r = 2p (dbl-2008-hwcd with a = -1, every term negated, which the products
  * cancel). T only if an addition follows: a doubling does not read it.
@@ -240,11 +251,7 @@ ge_double(struct ge *r, const struct ge *p, int with_t)
 	fe_sub(e, h, e);
 	fe_sub(g, a, b);
 	fe_add(f, c, g);
-	fe_mul(r->X, e, f);
-	fe_mul(r->Y, g, h);
-	if (with_t)
-		fe_mul(r->T, e, h);
-	fe_mul(r->Z, f, g);
+	ge_finish(r, e, f, g, h, with_t);
 }
 
 /* r = p + q, or p - q if negate: -(x, y) = (-x, y) swaps Y+X and Y-X and negates T (add-2008-hwcd-3) */
@@ -266,11 +273,7 @@ ge_add(struct ge *r, const struct ge *p, const struct cached *q, int negate, int
 	fe_sub(f, dd, c);
 	fe_add(g, dd, c);
 	fe_add(h, b, a);
-	fe_mul(r->X, e, f);
-	fe_mul(r->Y, g, h);
-	if (with_t)
-		fe_mul(r->T, e, h);
-	fe_mul(r->Z, f, g);
+	ge_finish(r, e, f, g, h, with_t);
 }
 
 /* r = p + q (or p - q) for an affine q: a product fewer, since q's Z is 1 (madd-2008-hwcd-3) */
@@ -291,11 +294,7 @@ ge_madd(struct ge *r, const struct ge *p, const struct niels *q, int negate, int
 	fe_sub(f, dd, c);
 	fe_add(g, dd, c);
 	fe_add(h, b, a);
-	fe_mul(r->X, e, f);
-	fe_mul(r->Y, g, h);
-	if (with_t)
-		fe_mul(r->T, e, h);
-	fe_mul(r->Z, f, g);
+	ge_finish(r, e, f, g, h, with_t);
 }
 
 static void
