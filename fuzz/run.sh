@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 seconds=${1:-60}
+case $seconds in '' | *[!0-9]*) echo "usage: sh fuzz/run.sh [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
 [ $# -gt 0 ] && shift
 targets=${*:-http ws json proto conn ed25519 state}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/gateway-fuzz
